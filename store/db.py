@@ -1,0 +1,130 @@
+"""Where the data lives: engine, sessions, SQLite pragmas, schema upgrade on open.
+
+One `Store` per process, built by the command line and handed to whatever needs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+APP_NAME = "rapport"
+DB_FILENAME = "rapport.db"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
+
+
+def resolve_target(db: str | None, env: dict[str, str] | None = None) -> str:
+    """The database to open: `--db`, else `$RAPPORT_DB`, else the user's data directory."""
+    env = os.environ if env is None else env
+    value = db or env.get("RAPPORT_DB") or str(default_db_path())
+    return value
+
+
+def to_url(target: str) -> str:
+    """A SQLAlchemy URL for a path or URL (anything with `://` is taken as a URL)."""
+    if "://" in target:
+        return target
+    return f"sqlite:///{Path(target).expanduser().resolve()}"
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the folder 0700 and the file 0600 before SQLite first opens it.
+
+    SQLite gives its -wal and -shm files the main file's mode, so getting the main file's
+    mode right here keeps personal notes private in all three.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Take transaction control away from the sqlite3 module (its implicit BEGIN is
+        # deferred and would lose read-modify-write updates between processes); the
+        # "begin" hook below emits our own BEGIN. Pragmas must run outside a transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        immediate = connection.get_execution_options().get("rapport_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(target: str) -> Engine:
+    url = make_url(to_url(target))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            prepare_sqlite_file(Path(url.database))
+        engine = create_engine(url, hide_parameters=True)
+        _sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+@dataclass
+class Store:
+    """The process's one engine and its two session factories."""
+
+    engine: Engine
+    _reader: sessionmaker[Session]
+    _writer: sessionmaker[Session]
+
+    @classmethod
+    def open(cls, target: str, *, upgrade: bool = True) -> Store:
+        engine = make_engine(target)
+        if upgrade:
+            from store.migrate import upgrade_to_head
+
+            upgrade_to_head(engine)
+        writer_bind = engine.execution_options(rapport_write=True)
+        return cls(
+            engine=engine,
+            _reader=sessionmaker(engine, expire_on_commit=False),
+            _writer=sessionmaker(writer_bind, expire_on_commit=False),
+        )
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if self.engine.url.get_backend_name() != "sqlite" or not self.engine.url.database:
+            return None
+        return Path(self.engine.url.database)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite, commit on success, else rollback."""
+        with self._writer.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,101 @@
+"""Checks for single values, shared by the TOML import, the forms and the command line.
+
+Each check returns the clean value or raises FieldError with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from functools import cache
+
+from store.models import KEY_LEN
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+HOURS_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
+# Bidi overrides and isolates can make text display as something else than it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class FieldError(ValueError):
+    pass
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones())
+
+
+def check_text(value: str, *, limit: int, multiline: bool = False, required: bool = False) -> str:
+    """NFC text without control characters, escape sequences or bidi overrides."""
+    text = unicodedata.normalize("NFC", value)
+    if required and not text.strip():
+        raise FieldError("must not be empty")
+    if len(text) > limit:
+        raise FieldError(f"is {len(text)} characters long; the limit is {limit}")
+    allowed = "\n\t" if multiline else ""
+    for char in text:
+        if char in allowed:
+            continue
+        if char in BIDI_CONTROLS:
+            raise FieldError(f"holds a bidi control character (U+{ord(char):04X})")
+        if unicodedata.category(char) == "Cc":
+            raise FieldError(f"holds a control character (U+{ord(char):04X})")
+    return text
+
+
+def check_key(value: str) -> str:
+    if not KEY_PATTERN.match(value) or len(value) > KEY_LEN:
+        raise FieldError(
+            f"{value!r} is not a key: use a-z, 0-9, - and _, at most {KEY_LEN} characters"
+        )
+    return value
+
+
+def check_timezone(value: str) -> str:
+    if value not in known_timezones():
+        raise FieldError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin")
+    return value
+
+
+def parse_clock(value: str) -> dt.time:
+    """`9:30` or `09:30` as a time of day."""
+    match = TIME_PATTERN.match(value.strip())
+    if not match:
+        raise FieldError(f"{value!r} is not a time; write HH:MM")
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise FieldError(f"{value!r} is not a time of day")
+    return dt.time(hour, minute)
+
+
+def parse_hours(value: str) -> tuple[dt.time, dt.time]:
+    """Working hours `09:00-17:30`: a start before an end, same day."""
+    match = HOURS_PATTERN.match(value.strip())
+    if not match:
+        raise FieldError(f"{value!r} is not working hours; write HH:MM-HH:MM")
+    start = parse_clock(f"{match[1]}:{match[2]}")
+    end = parse_clock(f"{match[3]}:{match[4]}")
+    if start >= end:
+        raise FieldError(f"working hours {value!r} end before they start")
+    return start, end
+
+
+def format_hours(start: dt.time, end: dt.time) -> str:
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def parse_date(value: str) -> dt.date:
+    """An ISO date (`2026-10-14`); a date that does not exist is refused by name."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise FieldError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def parse_optional_date(value: str) -> dt.date | None:
+    return parse_date(value) if value.strip() else None

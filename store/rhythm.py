@@ -1,0 +1,121 @@
+"""A cadence's rhythm: a short phrase ("weekly on tue") turned into a recurrence rule.
+
+The phrase is what people write in the TOML file and the form; dateutil's rrule does the
+calendar arithmetic (month ends, leap years, nth weekdays).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule, weekday
+
+DAYS: dict[str, weekday] = {
+    "mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU,
+}  # fmt: skip
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+            "fourth": 4, "4th": 4, "last": -1}  # fmt: skip
+
+_WEEKDAYS = re.compile(r"^weekdays$")
+_WEEKLY = re.compile(r"^weekly on (?P<days>[a-z,]+)$")
+_EVERY_WEEKS = re.compile(r"^every (?P<n>\d{1,2}) weeks on (?P<days>[a-z,]+)$")
+_MONTHLY_NTH = re.compile(r"^monthly on (?P<ord>\w+) (?P<day>[a-z]{3})$")
+_MONTHLY_DAY = re.compile(r"^monthly on day (?P<dom>\d{1,2})$")
+_EVERY_DAYS = re.compile(r"^every (?P<n>\d{1,3}) days?$")
+
+EXAMPLES = (
+    "weekdays",
+    "weekly on tue",
+    "every 2 weeks on thu",
+    "monthly on first wed",
+    "monthly on day 15",
+    "every 3 days",
+)
+
+
+class RhythmError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A parsed rhythm; `interval_days` is the typical gap between two meetings."""
+
+    text: str
+    freq: int
+    interval: int
+    byweekday: tuple[weekday, ...] | None = None
+    bymonthday: int | None = None
+
+    @property
+    def interval_days(self) -> float:
+        if self.freq == DAILY:
+            return float(self.interval)
+        if self.freq == WEEKLY:
+            per_week = len(self.byweekday or ()) or 1
+            return 7.0 * self.interval / per_week
+        return 30.4 * self.interval
+
+    def occurrences(self, start: dt.date, until: dt.date) -> list[dt.date]:
+        """Meeting days from `start` to `until`, both included."""
+        rule = rrule(
+            self.freq,
+            interval=self.interval,
+            dtstart=dt.datetime.combine(start, dt.time()),
+            until=dt.datetime.combine(until, dt.time()),
+            byweekday=self.byweekday,
+            bymonthday=self.bymonthday,
+        )
+        return [moment.date() for moment in rule]
+
+    def next_on_or_after(self, day: dt.date, anchor: dt.date) -> dt.date | None:
+        """The first meeting day on or after `day`, counting intervals from `anchor`."""
+        rule = rrule(
+            self.freq,
+            interval=self.interval,
+            dtstart=dt.datetime.combine(min(anchor, day), dt.time()),
+            byweekday=self.byweekday,
+            bymonthday=self.bymonthday,
+        )
+        moment = rule.after(dt.datetime.combine(day, dt.time()), inc=True)
+        return None if moment is None else moment.date()
+
+
+def _days(text: str) -> tuple[weekday, ...]:
+    names = text.split(",")
+    unknown = [name for name in names if name not in DAYS]
+    if unknown or not names:
+        raise RhythmError(f"unknown day {unknown[0]!r}; use mon, tue, wed, thu, fri, sat, sun")
+    return tuple(DAYS[name] for name in dict.fromkeys(names))
+
+
+def parse_rhythm(text: str) -> Rhythm:
+    """Parse a rhythm phrase, or raise RhythmError saying which forms exist."""
+    phrase = " ".join(text.lower().split())
+    if _WEEKDAYS.match(phrase):
+        return Rhythm(phrase, WEEKLY, 1, (MO, TU, WE, TH, FR))
+    if m := _WEEKLY.match(phrase):
+        return Rhythm(phrase, WEEKLY, 1, _days(m["days"]))
+    if m := _EVERY_WEEKS.match(phrase):
+        n = int(m["n"])
+        if not 1 <= n <= 52:
+            raise RhythmError("every N weeks needs N from 1 to 52")
+        return Rhythm(phrase, WEEKLY, n, _days(m["days"]))
+    if m := _MONTHLY_DAY.match(phrase):
+        dom = int(m["dom"])
+        if not 1 <= dom <= 31:
+            raise RhythmError("monthly on day N needs N from 1 to 31")
+        return Rhythm(phrase, MONTHLY, 1, None, dom)
+    if m := _MONTHLY_NTH.match(phrase):
+        if m["ord"] not in ORDINALS:
+            raise RhythmError(f"unknown ordinal {m['ord']!r}; use first, second, third, last")
+        (day,) = _days(m["day"])
+        return Rhythm(phrase, MONTHLY, 1, (day(ORDINALS[m["ord"]]),))
+    if m := _EVERY_DAYS.match(phrase):
+        n = int(m["n"])
+        if not 1 <= n <= 365:
+            raise RhythmError("every N days needs N from 1 to 365")
+        return Rhythm(phrase, DAILY, n)
+    raise RhythmError(f"unknown rhythm {text!r}; write e.g. " + ", ".join(map(repr, EXAMPLES)))

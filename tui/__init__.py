@@ -1,0 +1,1 @@
+"""rapport's Textual app: wiring in app.py, one module per screen in screens/."""

@@ -1,0 +1,154 @@
+"""The `rapport` command: parse the command line, build the store, run the app or a subcommand.
+
+Textual and the screens are imported only when the app is actually opened, so `rapport export`
+and friends start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+SCREENS = ("roster", "cadence", "decisions", "notes")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rapport-tui")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description="A keyboard-driven dashboard for the lead of a remote client engagement.",
+        epilog="The database is --db, else $RAPPORT_DB, else a file in your data directory. "
+        "A value with :// is a SQLAlchemy URL (e.g. postgresql+psycopg://host/db).",
+    )
+    parser.add_argument("--version", action="version", version=f"rapport {_version()}")
+    parser.add_argument("--db", metavar="PATH|URL", help="database file or SQLAlchemy URL")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a throwaway copy of the sample engagement (your data is not touched)",
+    )
+    parser.add_argument("--screen", choices=SCREENS, help="the screen to open on")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    imp = commands.add_parser("import", help="import an engagement from a TOML file")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imp.add_argument(
+        "--replace", action="store_true", help="replace an engagement with the same key"
+    )
+
+    exp = commands.add_parser("export", help="export an engagement as TOML")
+    exp.add_argument("file", type=Path, nargs="?", metavar="FILE", help="default: stdout")
+    exp.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"rapport: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def run_import(store_target: str, args: argparse.Namespace) -> int:
+    from store.io_toml import InvalidFile, import_file
+
+    from store.db import Store
+
+    store = Store.open(store_target)
+    try:
+        summary = import_file(store, args.file, replace=args.replace, dry_run=args.dry_run)
+    except InvalidFile as error:
+        for line in error.messages:
+            print(line, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        store.close()
+    verb = "Checked" if args.dry_run else "Imported"
+    print(f"{verb} {summary}")
+    return EXIT_OK
+
+
+def run_export(store_target: str, args: argparse.Namespace) -> int:
+    from store.io_toml import ExportError, export_engagement, write_private
+
+    from store.db import Store
+
+    store = Store.open(store_target)
+    try:
+        text = export_engagement(store, args.engagement)
+    except ExportError as error:
+        return _fail(str(error))
+    finally:
+        store.close()
+    if args.file is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            write_private(args.file, text)
+        except OSError as error:
+            return _fail(f"{args.file}: {error.strerror or error}")
+    return EXIT_OK
+
+
+def run_app(store_target: str, args: argparse.Namespace) -> int:
+    from store.db import Store
+
+    store = Store.open(store_target)
+    from tui.app import RapportApp
+
+    app = RapportApp(store, start_screen=args.screen, demo=args.demo)
+    app.run()
+    store.close()
+    return EXIT_OK
+
+
+def open_demo(folder: Path) -> str:
+    """A fresh database in `folder` holding the sample, dates shifted to today."""
+    from store.io_toml import load_sample
+
+    from store.db import Store
+
+    target = str(folder / "demo.db")
+    store = Store.open(target)
+    try:
+        load_sample(store)
+    finally:
+        store.close()
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from store.db import resolve_target
+
+    if args.demo:
+        if args.command:
+            parser.error("--demo opens the app; it does not go with a command")
+        with tempfile.TemporaryDirectory(prefix="rapport-demo-") as folder:
+            return run_app(open_demo(Path(folder)), args)
+
+    target = resolve_target(args.db)
+    if args.command == "import":
+        return run_import(target, args)
+    if args.command == "export":
+        return run_export(target, args)
+    return run_app(target, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

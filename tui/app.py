@@ -1,0 +1,153 @@
+"""The Textual app: modes, global keys, services. Screens do the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from store.db import Store
+from store.queries import EngagementRow
+from tui.screens.cadence import CadenceScreen
+from tui.screens.decisions import DecisionsScreen
+from tui.screens.notes import NotesScreen
+from tui.screens.roster import RosterScreen
+
+Clock = Callable[[], dt.datetime]
+
+SCREEN_TITLES = {
+    "roster": "Roster",
+    "cadence": "Cadence",
+    "decisions": "Decisions",
+    "notes": "Notes",
+}
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class RapportApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "rapport"
+    MODES = {
+        "roster": RosterScreen,
+        "cadence": CadenceScreen,
+        "decisions": DecisionsScreen,
+        "notes": NotesScreen,
+    }
+    BINDINGS = [
+        Binding("1", "show('roster')", "Roster", tooltip="People on the engagement", id="app.roster"),
+        Binding("2", "show('cadence')", "Cadence", tooltip="Recurring meetings", id="app.cadence"),
+        Binding("3", "show('decisions')", "Decisions", tooltip="Decisions, risks, dependencies", id="app.decisions"),
+        Binding("4", "show('notes')", "Notes", tooltip="What to remember about people", id="app.notes"),
+        Binding("E", "pick_engagement", "Engagement", tooltip="Switch to another engagement", id="app.engagement"),
+        Binding("question_mark", "toggle_help", "Keys", tooltip="The keys of this screen", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        start_screen: str | None = None,
+        demo: bool = False,
+        clock: Clock = system_clock,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.demo = demo
+        self.start_screen = start_screen or "roster"
+        self.engagement: EngagementRow | None = None
+        # Bumped on every write; a screen whose rows are older reloads when shown again.
+        self.data_version = 0
+
+    # ---- services for screens ----------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        return self.clock().astimezone().date()
+
+    @property
+    def engagement_id(self) -> int:
+        assert self.engagement is not None, "no engagement is open"
+        return self.engagement.id
+
+    def data_changed(self) -> None:
+        self.data_version += 1
+
+    # ---- start-up and engagements -------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from store.queries import engagements
+
+        found = engagements(self.store)
+        if found:
+            self.open_engagement(found[0], self.start_screen)
+        else:
+            from tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+
+    def open_engagement(self, engagement: EngagementRow, screen: str | None = None) -> None:
+        self.engagement = engagement
+        self.title = f"{engagement.name}{' (demo)' if self.demo else ''}"
+        self.sub_title = f"{self.today():%a %d %b %Y}"
+        self.data_changed()
+        self.switch_mode(screen or self.current_mode_name())
+
+    def current_mode_name(self) -> str:
+        return self.current_mode if self.current_mode in self.MODES else self.start_screen
+
+    def action_show(self, mode: str) -> None:
+        if self.engagement is not None:
+            self.switch_mode(mode)
+
+    def action_pick_engagement(self) -> None:
+        from tui.screens.engagements import EngagementsScreen
+
+        self.push_screen(EngagementsScreen())
+
+    async def show_notes_for(self, person_id: int, name: str) -> None:
+        await self.switch_mode("notes")
+        notes = self.screen
+        assert isinstance(notes, NotesScreen)
+        notes.person_filter = (person_id, name)
+
+    # ---- help and the command palette ----------------------------------------------------
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.engagement is None:
+            return
+        for mode, title in SCREEN_TITLES.items():
+            yield SystemCommand(
+                f"Go to {title}", f"Show the {title} screen", partial(self.switch_mode, mode)
+            )
+        yield SystemCommand(
+            "Switch engagement", "Open another engagement", self.action_pick_engagement
+        )
+        # The verbs of the screen the palette was opened on, by name.
+        for binding in getattr(screen, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.description and binding.show:
+                title = f"{SCREEN_TITLES.get(self.current_mode, '')}: {binding.description}"
+                yield SystemCommand(
+                    title,
+                    binding.tooltip or binding.description,
+                    partial(screen.run_action, binding.action),
+                )
+
+    # fmt: skip

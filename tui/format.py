@@ -1,0 +1,80 @@
+"""How values look on screen: dates, moments, local times. Only the UI uses humanize."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import humanize
+from rich.text import Text
+from textual.content import Content
+
+
+def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
+    """`3 days ago`, or `never`."""
+    if moment is None:
+        return "never"
+    return humanize.naturaltime(now - moment)
+
+
+def day(value: dt.date | None) -> str:
+    return "" if value is None else f"{value:%a %d %b %Y}"
+
+
+def short_day(value: dt.date | None) -> str:
+    return "" if value is None else f"{value:%d %b}"
+
+
+def local_moment(moment: dt.datetime | None) -> str:
+    """A stored UTC moment in the viewer's own time zone."""
+    return "" if moment is None else f"{moment.astimezone():%a %d %b %Y %H:%M}"
+
+
+def local_time(zone: str, now: dt.datetime) -> dt.datetime:
+    return now.astimezone(ZoneInfo(zone))
+
+
+def in_hours(local: dt.datetime, start: dt.time, end: dt.time) -> bool:
+    return local.weekday() < 5 and start <= local.time().replace(tzinfo=None) < end
+
+
+def clock_cell(zone: str, start: dt.time, end: dt.time, now: dt.datetime) -> Text:
+    """Their local time now, dimmed when it is outside their working hours."""
+    local = local_time(zone, now)
+    if in_hours(local, start, end):
+        return Text(f"{local:%H:%M} {local:%a}")
+    return Text(f"{local:%H:%M} {local:%a}", style="dim")
+
+
+def due_cell(due: dt.date | None, today: dt.date, *, open_: bool = True) -> Text:
+    """A due date; overdue ones stand out."""
+    if due is None:
+        return Text("")
+    if open_ and due < today:
+        return Text(f"{due:%d %b} overdue", style="bold red")
+    if open_ and due == today:
+        return Text(f"{due:%d %b} today", style="bold yellow")
+    return Text(f"{due:%d %b %Y}")
+
+
+def tick(flag: bool) -> str:
+    return "✓" if flag else "·"
+
+
+Part = str | tuple[str, str]
+
+
+def detail(title: str, facts: list[tuple[str, str]], *sections: tuple[str, str]) -> Content:
+    """A detail pane: a title, `label  value` lines, then titled blocks of longer text.
+
+    Everything from the database goes in as plain text: markup in a name never acts.
+    """
+    parts: list[Part] = [(title, "bold"), "\n\n"]
+    width = max((len(label) for label, _ in facts), default=0)
+    for label, value in facts:
+        if value:
+            parts += [(f"{label:<{width}}  ", "dim"), value, "\n"]
+    for heading, body in sections:
+        if body:
+            parts += ["\n", (heading, "bold underline"), "\n", body, "\n"]
+    return Content.assemble(*parts)

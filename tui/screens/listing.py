@@ -1,0 +1,282 @@
+"""What the four main screens share: a filterable table of records beside a detail pane.
+
+A screen says how to fetch its rows (a store call, run in a thread worker), how to show one
+row as cells and as detail, and which form edits it. Loading, filtering, the cursor keys,
+new/edit/delete and refreshing after a change live here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from tui.widgets.confirm import ConfirmScreen
+from tui.widgets.form import FormScreen, Values
+from tui.widgets.record_table import RecordTable
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
+
+Row = TypeVar("Row")
+Cell = str | Text
+
+
+def listing_bindings(screen: str, *, extra: Sequence[BindingType] = ()) -> list[BindingType]:
+    """The verbs every list has, with stable ids (`roster.new`) so keys can be remapped."""
+    return [
+        Binding("n", "new", "New", tooltip="Create a new one", id=f"{screen}.new"),
+        Binding("e", "edit", "Edit", tooltip="Edit the selected one", id=f"{screen}.edit"),
+        Binding("delete", "delete", "Delete", tooltip="Delete (asks first)", id=f"{screen}.delete"),
+        Binding("slash", "filter", "Filter", tooltip="Filter the list", id=f"{screen}.filter"),
+        Binding("escape", "clear_filter", "Clear", show=False, id=f"{screen}.clear_filter"),
+        *extra,
+    ]
+
+
+class ListingScreen(Screen[None], Generic[Row]):
+    """A screen listing records of one kind; subclasses fill in the blanks."""
+
+    TITLE_NOUN: ClassVar[str] = "item"
+    COLUMNS: ClassVar[Sequence[tuple[str, str]]] = ()  # (key, label)
+    EMPTY_TEXT: ClassVar[str] = "Nothing here yet: press n to add one."
+    AUTO_FOCUS = "#records"
+
+    has_selection: reactive[bool] = reactive(False, bindings=True)
+    filter_text: reactive[str] = reactive("", init=False)
+
+    class Loaded(Message):
+        def __init__(self, rows: list[Any], version: int) -> None:
+            super().__init__()
+            self.rows = rows
+            self.version = version
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self._by_id: dict[int, Row] = {}
+        self._seen_version = -1
+
+    @property
+    def rapport(self) -> RapportApp:
+        return self.app  # type: ignore[return-value]
+
+    # ---- what a subclass provides -------------------------------------------------------
+
+    def fetch(self) -> list[Row]:
+        """Rows from the store (runs in a thread: no widget access)."""
+        raise NotImplementedError
+
+    def row_id(self, row: Row) -> int:
+        return row.id  # type: ignore[attr-defined,no-any-return]
+
+    def cells(self, row: Row) -> Sequence[Cell]:
+        raise NotImplementedError
+
+    def haystack(self, row: Row) -> str:
+        """The text `/` filters on."""
+        return " ".join(str(cell) for cell in self.cells(row))
+
+    def keep(self, row: Row) -> bool:
+        """A screen's own filter on top of `/` (e.g. open decisions only)."""
+        return True
+
+    def detail(self, row: Row) -> Content:
+        raise NotImplementedError
+
+    def form(self, row: Row | None) -> FormScreen | None:
+        return None
+
+    def save(self, values: Values, row: Row | None) -> str:
+        """Write the form's values (runs in a thread); returns what to tell the user."""
+        raise NotImplementedError
+
+    def remove(self, row: Row) -> str:
+        raise NotImplementedError
+
+    def describe(self, row: Row) -> str:
+        return self.TITLE_NOUN
+
+    # ---- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="listing"):
+            with Vertical(classes="list-column"):
+                yield Input(placeholder="Filter… (escape clears)", id="filter")
+                yield RecordTable(id="records")
+                yield Static("", id="empty", classes="empty")
+            with VerticalScroll(id="detail-pane"):
+                yield Static("", id="detail")
+        yield Footer()
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#records", RecordTable)
+
+    def on_mount(self) -> None:
+        for key, label in self.COLUMNS:
+            self.table.add_column(label, key=key)
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        if self._seen_version != self.rapport.data_version:
+            self.refresh_rows()
+        self.table.focus()
+
+    # ---- loading ---------------------------------------------------------------------
+
+    def refresh_rows(self) -> None:
+        self.table.loading = not self.rows
+        self._fetch(self.rapport.data_version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
+    def _fetch(self, version: int) -> None:
+        self.post_message(self.Loaded(self.fetch(), version))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.rows = message.rows
+        self._by_id = {self.row_id(row): row for row in self.rows}
+        self._seen_version = message.version
+        self.table.loading = False
+        self.fill()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.table.loading = False
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", severity="error", markup=False)
+
+    def visible_rows(self) -> list[Row]:
+        needle = self.filter_text.casefold().strip()
+        return [
+            row
+            for row in self.rows
+            if self.keep(row) and (not needle or needle in self.haystack(row).casefold())
+        ]
+
+    def fill(self, select_id: int | None = None) -> None:
+        """Put the visible rows into the table, keeping the cursor on the same record."""
+        table = self.table
+        keep_id = select_id if select_id is not None else table.selected_id
+        table.clear()
+        visible = self.visible_rows()
+        for row in visible:
+            table.add_row(*self.cells(row), key=str(self.row_id(row)))
+        ids = [self.row_id(row) for row in visible]
+        if keep_id in ids:
+            table.move_cursor(row=ids.index(keep_id))
+        self.has_selection = bool(visible)
+        empty = self.query_one("#empty", Static)
+        empty.update(self.EMPTY_TEXT if not self.rows else "No match.")
+        empty.display = not visible
+        self._show_detail()
+
+    def selected(self) -> Row | None:
+        record_id = self.table.selected_id
+        return None if record_id is None else self._by_id.get(record_id)
+
+    @on(DataTable.RowHighlighted, "#records")
+    def _show_detail(self) -> None:
+        row = self.selected()
+        self.query_one("#detail", Static).update(
+            self.detail(row) if row is not None else Content("")
+        )
+
+    @on(DataTable.RowSelected, "#records")
+    def _open(self) -> None:
+        self.action_open()
+
+    # ---- filtering -------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def watch_filter_text(self) -> None:
+        self.fill()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.display = False
+        self.filter_text = ""
+        self.table.focus()
+
+    # ---- verbs -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "delete", "open") and not self.has_selection:
+            return None
+        return True
+
+    def action_open(self) -> None:
+        self.action_edit()
+
+    def action_new(self) -> None:
+        self._edit(None)
+
+    def action_edit(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self._edit(row)
+
+    def _edit(self, row: Row | None) -> None:
+        form = self.form(row)
+        if form is None:
+            return
+
+        def saved(values: Values | None) -> None:
+            if values is not None:
+                self.run_write(lambda: self.save(values, row))
+
+        self.app.push_screen(form, saved)
+
+    def action_delete(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(lambda: self.remove(row))
+
+        self.app.push_screen(ConfirmScreen(f"Delete {self.describe(row)}?"), answered)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def run_write(self, change: Callable[[], str]) -> None:
+        """Run a store change off the UI thread, then tell the user and refresh every screen."""
+        from store.edits import EditError
+
+        try:
+            said = change()
+        except EditError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._changed, said)
+
+    def _changed(self, said: str) -> None:
+        self.notify(said, markup=False)
+        self.rapport.data_changed()
+        self.refresh_rows()

@@ -1,0 +1,225 @@
+"""A modal form built from a list of fields, validated as you type, saved with ctrl+s.
+
+Each text field carries a `parse` function from store.fields: it returns the clean value or
+raises ValueError with the message shown under the field. The form dismisses with the parsed
+values (a dict by field name) or None when cancelled; it never saves anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
+
+from tui.widgets.confirm import ConfirmScreen
+
+Kind = Literal["text", "long", "choice", "flag", "person", "people"]
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: Kind = "text"
+    value: Any = ""
+    parse: Callable[[str], Any] | None = None
+    choices: Sequence[tuple[str, Any]] = ()
+    placeholder: str = ""
+
+
+def text_parser(
+    limit: int, *, required: bool = False, multiline: bool = False
+) -> Callable[[str], str]:
+    """A parse function for a text field with the store's checks and cap."""
+    from store.fields import check_text
+
+    return lambda value: check_text(value, limit=limit, required=required, multiline=multiline)
+
+
+def date_text(value: object) -> str:
+    """A date (or None) as the text a date field starts with."""
+    return "" if value is None else str(value)
+
+
+class _Parses(Validator):
+    """Adapts a store.fields parser to Textual's validation, keeping its message."""
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parse(value)
+        except ValueError as error:
+            return self.failure(str(error))
+        return self.success()
+
+
+class FormScreen(ModalScreen[Values | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        check: Callable[[Values], dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.check = check
+        self._initial: Values | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Static(Content(self.form_title), id="form-title")
+            with VerticalScroll(id="form-fields"):
+                for field in self.fields:
+                    yield from self._compose_field(field)
+            yield Footer()
+
+    def _compose_field(self, field: Field) -> ComposeResult:
+        widget_id = f"field-{field.name}"
+        if field.kind != "flag":
+            yield Label(Content(field.label), classes="form-label")
+        if field.kind == "text":
+            validators = [_Parses(field.parse)] if field.parse else []
+            yield Input(
+                str(field.value),
+                placeholder=field.placeholder,
+                validators=validators,
+                validate_on=["changed", "submitted"],
+                compact=True,
+                id=widget_id,
+            )
+        elif field.kind == "long":
+            yield TextArea(
+                str(field.value), id=widget_id, classes="form-long", soft_wrap=True, compact=True
+            )
+        elif field.kind == "choice":
+            yield Select(
+                [(Content(label), value) for label, value in field.choices],
+                value=field.value,
+                allow_blank=False,
+                compact=True,
+                id=widget_id,
+            )
+        elif field.kind == "person":
+            yield Select(
+                [(Content(label), value) for label, value in field.choices],
+                value=field.value if field.value is not None else Select.NULL,
+                allow_blank=True,
+                prompt="(nobody)",
+                compact=True,
+                id=widget_id,
+            )
+        elif field.kind == "flag":
+            yield Checkbox(Content(field.label), bool(field.value), compact=True, id=widget_id)
+        elif field.kind == "people":
+            chosen = set(field.value or ())
+            yield SelectionList[Any](
+                *[
+                    Selection(Content(label), value, value in chosen)
+                    for label, value in field.choices
+                ],
+                id=widget_id,
+                classes="form-people",
+            )
+        yield Static("", id=f"error-{field.name}", classes="form-error")
+
+    def on_mount(self) -> None:
+        self._initial = self._raw_values()
+
+    def _widget(self, field: Field) -> Widget:
+        return self.query_one(f"#field-{field.name}")
+
+    def _raw(self, field: Field) -> Any:
+        widget = self._widget(field)
+        if isinstance(widget, Input):
+            return widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, Select):
+            return None if widget.value is Select.NULL else widget.value
+        if isinstance(widget, Checkbox):
+            return widget.value
+        if isinstance(widget, SelectionList):
+            chosen = set(widget.selected)
+            # Keep the order of the choices, not the order of ticking.
+            return tuple(value for _label, value in field.choices if value in chosen)
+        raise TypeError(widget)
+
+    def _raw_values(self) -> Values:
+        return {field.name: self._raw(field) for field in self.fields}
+
+    def _show_error(self, name: str, message: str) -> None:
+        error = self.query_one(f"#error-{name}", Static)
+        error.update(Content(message))
+        error.set_class(bool(message), "-shown")
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("field-")
+        result = event.validation_result
+        self._show_error(
+            name, "" if result is None or result.is_valid else result.failure_descriptions[0]
+        )
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    def collect(self) -> tuple[Values, dict[str, str]]:
+        """Parsed values and, by field name, what is wrong with the others."""
+        values: Values = {}
+        errors: dict[str, str] = {}
+        for field in self.fields:
+            raw = self._raw(field)
+            if field.parse is not None and field.kind in ("text", "long"):
+                try:
+                    values[field.name] = field.parse(raw)
+                except ValueError as error:
+                    errors[field.name] = str(error)
+            else:
+                values[field.name] = raw
+        if not errors and self.check is not None:
+            errors.update(self.check(values))
+        return values, errors
+
+    def action_save(self) -> None:
+        values, errors = self.collect()
+        for field in self.fields:
+            self._show_error(field.name, errors.get(field.name, ""))
+        if errors:
+            first = next(f for f in self.fields if f.name in errors)
+            self._widget(first).focus()
+            self.notify(f"{first.label}: {errors[first.name]}", severity="error", markup=False)
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        if self._raw_values() == self._initial:
+            self.dismiss(None)
+            return
+
+        def discard(answer: bool | None) -> None:
+            if answer:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard your changes?", "Discard"), discard)
