@@ -9,11 +9,11 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
-from store.models import Audience, Cadence, Decision, Engagement, Note, Person
+from store.models import Audience, Cadence, Decision, Engagement, Note, Person, cadence_attendee
 
 T = TypeVar("T")
 
@@ -169,8 +169,20 @@ def save_cadence(
             cadence = _get(session, Cadence, cadence_id)
             for name, value in fields.items():
                 setattr(cadence, name, value)
-        cadence.attendees = _people(session, engagement_id, tuple(attendee_ids))
         session.flush()
+        # The attendee order is the user's (it is how the briefing lists them), so the
+        # link rows are written with their positions rather than through the relationship.
+        people = _people(session, engagement_id, tuple(attendee_ids))
+        session.execute(delete(cadence_attendee).where(cadence_attendee.c.cadence_id == cadence.id))
+        if people:
+            session.execute(
+                insert(cadence_attendee),
+                [
+                    {"cadence_id": cadence.id, "person_id": p.id, "position": position}
+                    for position, p in enumerate(people)
+                ],
+            )
+        session.expire(cadence, ["attendees"])
         return cadence.id
 
 

@@ -9,6 +9,29 @@ import humanize
 from rich.text import Text
 from textual.content import Content
 
+# Control characters (escape sequences above all) and bidi overrides must never reach the
+# terminal, even if another writer put them into the database: show a replacement mark.
+_UNSAFE = {
+    code: "\ufffd"
+    for code in (
+        *range(0x00, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+    if chr(code) not in "\n\t"
+}
+
+
+def safe(value: str) -> str:
+    """Text from the database made harmless for the terminal (markup is never parsed)."""
+    return value.translate(_UNSAFE)
+
+
+def cell(value: str, style: str = "") -> Text:
+    """A table cell holding database text literally."""
+    return Text(safe(value), style=style)
+
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
     """`3 days ago`, or `never`."""
@@ -69,12 +92,12 @@ def detail(title: str, facts: list[tuple[str, str]], *sections: tuple[str, str])
 
     Everything from the database goes in as plain text: markup in a name never acts.
     """
-    parts: list[Part] = [(title, "bold"), "\n\n"]
+    parts: list[Part] = [(safe(title), "bold"), "\n\n"]
     width = max((len(label) for label, _ in facts), default=0)
     for label, value in facts:
         if value:
-            parts += [(f"{label:<{width}}  ", "dim"), value, "\n"]
+            parts += [(f"{label:<{width}}  ", "dim"), safe(value), "\n"]
     for heading, body in sections:
         if body:
-            parts += ["\n", (heading, "bold underline"), "\n", body, "\n"]
+            parts += ["\n", (heading, "bold underline"), "\n", safe(body), "\n"]
     return Content.assemble(*parts)

@@ -70,13 +70,13 @@ class CadenceScreen(ListingScreen[CadenceRow]):
     def cells(self, row: CadenceRow) -> Sequence[Cell]:
         now = self.rapport.now()
         return (
-            Text(row.name),
-            Text(row.circle),
-            Text(row.rhythm),
+            fmt.cell(row.name),
+            fmt.cell(row.circle),
+            fmt.cell(row.rhythm),
             Text(str(len(row.attendees))),
             Text(fmt.ago(row.last_held, now)),
             Text(fmt.short_day(row.next_due)),
-            Text(row.status, style=STATUS_STYLE.get(row.status, "")),
+            fmt.cell(row.status, style=STATUS_STYLE.get(row.status, "")),
         )
 
     def haystack(self, row: CadenceRow) -> str:

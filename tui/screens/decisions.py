@@ -71,11 +71,11 @@ class DecisionsScreen(ListingScreen[DecisionRow]):
         informed = f"{row.informed}/{len(row.audience)}" if row.audience else ""
         missing = row.status == "decided" and row.informed < len(row.audience)
         return (
-            Text(row.kind),
-            Text(row.title),
-            Text(row.owner),
+            fmt.cell(row.kind),
+            fmt.cell(row.title),
+            fmt.cell(row.owner),
             fmt.due_cell(row.due, today, open_=row.is_open),
-            Text(row.status),
+            fmt.cell(row.status),
             Text(informed, style="bold yellow" if missing else ""),
         )
 

@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.queries import EngagementRow
+from tui.format import safe
 from tui.screens.engagement_form import engagement_form
 from tui.widgets.form import Values
 
@@ -56,7 +57,9 @@ class EngagementsScreen(ModalScreen[None]):
         current = self.rapport.engagement.id if self.rapport.engagement else None
         for row in rows:
             mark = "● " if row.id == current else "  "
-            label = Content.assemble(mark, (row.name, "bold"), f"  {row.client}  [{row.key}]")
+            label = Content.assemble(
+                mark, (safe(row.name), "bold"), f"  {safe(row.client)}  [{row.key}]"
+            )
             options.add_option(Option(label, id=str(row.id)))
         options.add_option(Option("  New engagement…", id=NEW))
         options.focus()

@@ -54,12 +54,12 @@ class NotesScreen(ListingScreen[NoteRow]):
     def cells(self, row: NoteRow) -> Sequence[Cell]:
         today = self.rapport.today()
         return (
-            Text(row.person),
+            fmt.cell(row.person),
             Text(fmt.short_day(row.on)),
-            Text(row.kind),
+            fmt.cell(row.kind),
             Text("📌" if row.pinned else ""),
             fmt.due_cell(row.follow_up, today),
-            Text(_first_line(row.text)),
+            fmt.cell(_first_line(row.text)),
         )
 
     def haystack(self, row: NoteRow) -> str:

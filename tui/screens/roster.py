@@ -47,10 +47,10 @@ class RosterScreen(ListingScreen[PersonRow]):
     def cells(self, row: PersonRow) -> Sequence[Cell]:
         now = self.rapport.now()
         return (
-            Text(row.name),
-            Text(row.side),
-            Text(row.role),
-            Text(row.team),
+            fmt.cell(row.name),
+            fmt.cell(row.side),
+            fmt.cell(row.role),
+            fmt.cell(row.team),
             fmt.clock_cell(row.timezone, row.work_start, row.work_end, now),
             Text(fmt.ago(row.last_contact, now)),
             Text(onboarding(row)),
@@ -92,7 +92,7 @@ class RosterScreen(ListingScreen[PersonRow]):
     def action_open(self) -> None:
         row = self.selected()
         if row is not None:
-            self.rapport.show_notes_for(row.id, row.name)
+            self.app.call_later(self.rapport.show_notes_for, row.id, row.name)
 
     def form(self, row: PersonRow | None) -> FormScreen:
         return FormScreen(

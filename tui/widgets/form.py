@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
+from tui.format import safe
 from tui.widgets.confirm import ConfirmScreen
 
 Kind = Literal["text", "long", "choice", "flag", "person", "people"]
@@ -88,7 +89,7 @@ class FormScreen(ModalScreen[Values | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Static(Content(self.form_title), id="form-title")
+            yield Static(Content(safe(self.form_title)), id="form-title")
             with VerticalScroll(id="form-fields"):
                 for field in self.fields:
                     yield from self._compose_field(field)
@@ -97,7 +98,7 @@ class FormScreen(ModalScreen[Values | None]):
     def _compose_field(self, field: Field) -> ComposeResult:
         widget_id = f"field-{field.name}"
         if field.kind != "flag":
-            yield Label(Content(field.label), classes="form-label")
+            yield Label(Content(safe(field.label)), classes="form-label")
         if field.kind == "text":
             validators = [_Parses(field.parse)] if field.parse else []
             yield Input(
@@ -114,7 +115,7 @@ class FormScreen(ModalScreen[Values | None]):
             )
         elif field.kind == "choice":
             yield Select(
-                [(Content(label), value) for label, value in field.choices],
+                [(Content(safe(label)), value) for label, value in field.choices],
                 value=field.value,
                 allow_blank=False,
                 compact=True,
@@ -122,7 +123,7 @@ class FormScreen(ModalScreen[Values | None]):
             )
         elif field.kind == "person":
             yield Select(
-                [(Content(label), value) for label, value in field.choices],
+                [(Content(safe(label)), value) for label, value in field.choices],
                 value=field.value if field.value is not None else Select.NULL,
                 allow_blank=True,
                 prompt="(nobody)",
@@ -130,12 +131,14 @@ class FormScreen(ModalScreen[Values | None]):
                 id=widget_id,
             )
         elif field.kind == "flag":
-            yield Checkbox(Content(field.label), bool(field.value), compact=True, id=widget_id)
+            yield Checkbox(
+                Content(safe(field.label)), bool(field.value), compact=True, id=widget_id
+            )
         elif field.kind == "people":
             chosen = set(field.value or ())
             yield SelectionList[Any](
                 *[
-                    Selection(Content(label), value, value in chosen)
+                    Selection(Content(safe(label)), value, value in chosen)
                     for label, value in field.choices
                 ],
                 id=widget_id,
@@ -145,6 +148,10 @@ class FormScreen(ModalScreen[Values | None]):
 
     def on_mount(self) -> None:
         self._initial = self._raw_values()
+        # The scroll container is focusable by default; the first field is where typing goes.
+        self.query_one("#form-fields").can_focus = False
+        if self.fields:
+            self._widget(self.fields[0]).focus()
 
     def _widget(self, field: Field) -> Widget:
         return self.query_one(f"#field-{field.name}")

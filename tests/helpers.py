@@ -1,0 +1,32 @@
+"""Small helpers for Pilot tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tui.widgets.record_table import RecordTable
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until every worker (and the refresh a finished write starts) is done."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def names(app: Any) -> list[str]:
+    """The first column of the current screen's table, as shown."""
+    table = app.screen.query_one(RecordTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def column(app: Any, index: int) -> list[str]:
+    table = app.screen.query_one(RecordTable)
+    return [str(table.get_row_at(i)[index]) for i in range(table.row_count)]
+
+
+def detail_text(app: Any) -> str:
+    return str(app.screen.query_one("#detail", Static).render())

@@ -1,0 +1,206 @@
+"""The Roster, driven by real keys: what the table shows and what the store then holds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from helpers import detail_text, names, settle
+from textual.widgets import Input, Static
+
+from store import queries
+from store.db import Store
+from tui.screens.notes import NotesScreen
+from tui.screens.roster import RosterScreen
+from tui.widgets.form import FormScreen
+from tui.widgets.record_table import RecordTable
+
+
+async def test_roster_lists_people_with_local_time_and_last_contact(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert isinstance(app.screen, RosterScreen)
+        assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]
+        table = app.screen.query_one(RecordTable)
+        dana = [str(cell) for cell in table.get_row_at(0)]
+        # 10:30 UTC on Fri 20 Nov is 03:30 in Denver; last seen at the Tuesday weekly.
+        assert dana[1] == "client"
+        assert dana[4] == "03:30 Fri"
+        assert dana[5] == "2 days ago"
+        assert [str(c) for c in table.get_row_at(1)][5] == "never"
+
+
+async def test_vi_keys_move_and_the_detail_follows(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        assert "Dana Whitfield" in detail_text(app)
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        assert "Inês Carvalho" in detail_text(app)
+        await pilot.press("G")
+        assert table.cursor_row == 2
+        assert "Jonas Brandt" in detail_text(app)
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+
+
+async def test_slash_filters_as_you_type_and_escape_clears(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "l", "i", "s")
+        assert names(app) == ["Inês Carvalho"]  # matches her zone, Europe/Lisbon
+        await pilot.press("backspace", "backspace", "backspace", "c", "l", "i", "e")
+        assert names(app) == ["Dana Whitfield"]  # side "client"
+        await pilot.press("escape")
+        assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]
+        assert not app.screen.query_one("#filter", Input).display
+        assert app.focused is app.screen.query_one(RecordTable)
+
+
+async def test_new_person_is_saved_and_shown(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press(*"Zoë Ward", "tab", *"zoe")
+        timezone = app.screen.query_one("#field-timezone", Input)
+        timezone.value = "America/Los_Angeles"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RosterScreen)
+        assert "Zoë Ward" in names(app)
+    saved = {row.key: row for row in queries.roster(store, team["eng"])}
+    assert saved["zoe"].name == "Zoë Ward"
+    assert saved["zoe"].timezone == "America/Los_Angeles"
+    assert saved["zoe"].side == "ours"
+
+
+async def test_a_bad_time_zone_is_shown_inline_and_nothing_is_saved(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Zoë Ward", "tab", *"zoe")
+        app.screen.query_one("#field-timezone", Input).value = "Europe/Koeln"
+        await pilot.pause()
+        error = app.screen.query_one("#error-timezone", Static)
+        assert "unknown time zone 'Europe/Koeln'" in str(error.render())
+        assert error.has_class("-shown")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)  # still open, nothing saved
+        assert app.focused is app.screen.query_one("#field-timezone", Input)
+    assert "zoe" not in {row.key for row in queries.roster(store, team["eng"])}
+
+
+async def test_a_duplicate_key_is_refused_by_the_store(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Another Dana", "tab", *"dana", "ctrl+s")
+        await settle(pilot)
+        assert any("dana" in str(n.message) for n in app._notifications)  # noqa: SLF001
+    assert [r.name for r in queries.roster(store, team["eng"]) if r.key == "dana"] == [
+        "Dana Whitfield"
+    ]
+
+
+async def test_edit_changes_the_selected_person(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "e")
+        name = app.screen.query_one("#field-name", Input)
+        assert name.value == "Inês Carvalho"
+        name.value = "Inês Carvalho Silva"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Inês Carvalho Silva" in names(app)
+    rows = {row.key: row for row in queries.roster(store, team["eng"])}
+    assert rows["ines"].name == "Inês Carvalho Silva"
+    assert rows["ines"].timezone == "Europe/Lisbon"  # untouched fields stay
+
+
+async def test_delete_asks_first(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("delete", "n")
+        await settle(pilot)
+        assert len(names(app)) == 3
+        await pilot.press("delete", "y")
+        await settle(pilot)
+        assert names(app) == ["Inês Carvalho", "Jonas Brandt"]
+    assert "dana" not in {row.key for row in queries.roster(store, team["eng"])}
+
+
+async def test_escape_on_a_changed_form_asks_before_discarding(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Half typed", "escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")  # keep editing
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, RosterScreen)
+    assert len(queries.roster(store, team["eng"])) == 3
+
+
+async def test_enter_opens_the_notes_about_that_person(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # Dana
+        await settle(pilot)
+        assert isinstance(app.screen, NotesScreen)
+        assert names(app) == ["Dana Whitfield"]
+        await pilot.press("escape")
+        assert names(app) == ["Dana Whitfield", "Inês Carvalho"]
+
+
+async def test_markup_in_a_name_is_shown_literally_and_never_acts(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    hostile = "[@click=app.quit]Mallory[/] \x1b[31m"
+    with store.write() as session:
+        from store.models import Person
+
+        session.get(Person, team["ines"]).name = hostile
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")  # "[" sorts after the letters
+        assert names(app)[2] == "[@click=app.quit]Mallory[/] \ufffd[31m"  # ESC never reaches the tty
+        assert "[@click=app.quit]Mallory[/]" in detail_text(app)
+        assert "\x1b" not in detail_text(app)
+        await pilot.click("#detail")
+        await pilot.pause()
+        assert app.is_running

@@ -1,0 +1,151 @@
+"""Creating, changing and deleting records, and what the screens' queries then return."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from store import edits, queries
+from store.db import Store
+
+NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def engagement(store: Store) -> int:
+    return edits.save_engagement(
+        store,
+        edits.EngagementValues(
+            key="trail", name="Trailhead", client="Bergwerk", kickoff=dt.date(2026, 9, 28)
+        ),
+    )
+
+
+def person(store: Store, engagement: int, key: str, name: str, **extra: object) -> int:
+    values = edits.PersonValues(key=key, name=name, side="ours", timezone="Europe/Berlin")
+    return edits.save_person(store, engagement, edits.PersonValues(**{**values.__dict__, **extra}))
+
+
+def test_people_are_listed_by_name_with_their_facts(store: Store, engagement: int) -> None:
+    person(store, engagement, "zoe", "Zoë Ward", side="client", timezone="America/Denver")
+    person(store, engagement, "jurgen", "Jürgen Müller", role="Architect")
+    rows = queries.roster(store, engagement)
+    assert [row.name for row in rows] == ["Jürgen Müller", "Zoë Ward"]
+    assert rows[0].role == "Architect"
+    assert rows[1].timezone == "America/Denver"
+    assert rows[1].last_contact is None
+
+
+def test_person_keys_are_unique_per_engagement(store: Store, engagement: int) -> None:
+    person(store, engagement, "anna", "Anna")
+    with pytest.raises(edits.EditError, match="anna"):
+        person(store, engagement, "anna", "Another Anna")
+    other = edits.save_engagement(store, edits.EngagementValues(key="other", name="Other"))
+    person(store, other, "anna", "Anna elsewhere")  # fine in another engagement
+
+
+def test_editing_a_person_changes_only_them(store: Store, engagement: int) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    person(store, engagement, "ben", "Ben")
+    edits.save_person(
+        store,
+        engagement,
+        edits.PersonValues(
+            key="anna", name="Anna Becker", side="partner", timezone="Europe/Lisbon"
+        ),
+        anna,
+    )
+    rows = {row.key: row for row in queries.roster(store, engagement)}
+    assert rows["anna"].name == "Anna Becker"
+    assert rows["anna"].side == "partner"
+    assert rows["ben"].name == "Ben"
+
+
+def test_deleting_a_person_takes_their_notes_and_keeps_the_cadence(
+    store: Store, engagement: int
+) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    ben = person(store, engagement, "ben", "Ben")
+    edits.save_cadence(
+        store,
+        engagement,
+        edits.CadenceValues(
+            key="weekly", name="Weekly", rhythm="weekly on tue", owner_id=anna,
+            attendee_ids=(anna, ben),
+        ),
+    )  # fmt: skip
+    edits.save_note(store, edits.NoteValues(person_id=anna, on=dt.date(2026, 10, 1), text="x"))
+    edits.delete_person(store, anna)
+    assert queries.notes(store, engagement) == []
+    (cadence,) = queries.cadences(store, engagement, NOW.date())
+    assert cadence.attendees == ("Ben",)
+    assert cadence.owner == ""
+    with pytest.raises(edits.EditError):
+        edits.delete_person(store, anna)
+
+
+def test_cadence_keeps_attendee_order_and_reports_status(store: Store, engagement: int) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    ben = person(store, engagement, "ben", "Ben")
+    edits.save_cadence(
+        store,
+        engagement,
+        edits.CadenceValues(
+            key="weekly", name="Weekly", rhythm="weekly on tue", attendee_ids=(ben, anna)
+        ),
+    )
+    (row,) = queries.cadences(store, engagement, dt.date(2026, 11, 20))
+    assert row.attendees == ("Ben", "Anna")
+    # Never held since the kickoff on Mon 28 Sep: the first Tuesday after it is overdue.
+    assert row.next_due == dt.date(2026, 9, 29)
+    assert row.status == "overdue"
+
+
+def test_decision_audience_keeps_informed_dates_across_edits(store: Store, engagement: int) -> None:
+    from store.models import Audience
+
+    anna = person(store, engagement, "anna", "Anna")
+    ben = person(store, engagement, "ben", "Ben")
+    cleo = person(store, engagement, "cleo", "Cleo")
+    decision = edits.save_decision(
+        store, engagement, edits.DecisionValues(title="Avalara", must_inform_ids=(anna, ben))
+    )
+    with store.write() as session:
+        session.get(Audience, (decision, anna)).informed_on = dt.date(2026, 10, 2)
+    edits.save_decision(
+        store,
+        engagement,
+        edits.DecisionValues(title="Avalara", status="decided", must_inform_ids=(anna, cleo)),
+        decision,
+    )
+    (row,) = queries.decisions(store, engagement)
+    assert [(a.name, a.informed_on) for a in row.audience] == [
+        ("Anna", dt.date(2026, 10, 2)),
+        ("Cleo", None),
+    ]
+    assert row.informed == 1
+    assert not row.is_open
+
+
+def test_notes_list_pinned_first_then_newest(store: Store, engagement: int) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    for day, text, pinned in ((1, "old", False), (5, "new", False), (2, "pinned", True)):
+        edits.save_note(
+            store,
+            edits.NoteValues(person_id=anna, on=dt.date(2026, 10, day), text=text, pinned=pinned),
+        )
+    assert [row.text for row in queries.notes(store, engagement)] == ["pinned", "new", "old"]
+
+
+def test_deleting_an_engagement_removes_everything_in_it(store: Store, engagement: int) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    edits.save_note(store, edits.NoteValues(person_id=anna, on=dt.date(2026, 10, 1), text="x"))
+    edits.delete_engagement(store, engagement)
+    assert queries.engagements(store) == []
+    assert not queries.has_data(store)
+    from sqlalchemy import text
+
+    with store.read() as session:
+        for table in ("person", "note", "cadence", "checkin", "decision"):
+            assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
