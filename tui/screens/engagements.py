@@ -62,6 +62,8 @@ class EngagementsScreen(ModalScreen[None]):
             )
             options.add_option(Option(label, id=str(row.id)))
         options.add_option(Option("  New engagement…", id=NEW))
+        ids = [row.id for row in rows]
+        options.highlighted = ids.index(current) if current in ids else 0
         options.focus()
 
     @on(OptionList.OptionSelected, "#engagements")
