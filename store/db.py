@@ -40,6 +40,16 @@ def to_url(target: str) -> str:
     return f"sqlite:///{Path(target).expanduser().resolve()}"
 
 
+def display_target(target: str) -> str:
+    """The target as it may be shown or logged: a URL's password hidden."""
+    if "://" not in target:
+        return target
+    try:
+        return make_url(target).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as its scheme only
+        return target.split("://", 1)[0] + "://…"
+
+
 def prepare_sqlite_file(path: Path) -> None:
     """Create the folder 0700 and the file 0600 before SQLite first opens it.
 

@@ -11,6 +11,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from store.db import Store
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -63,12 +67,29 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+class CannotOpen(Exception):
+    """The database could not be opened; the message says which and why, without details."""
+
+
+def open_store(target: str) -> Store:
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from store.db import Store, display_target
+
+    shown = display_target(target)
+    try:
+        return Store.open(target)
+    except DBAPIError as error:
+        # The driver's own words, never the statement or its parameters.
+        raise CannotOpen(f"cannot open the database {shown}: {error.orig}") from None
+    except (SQLAlchemyError, OSError, ImportError) as error:
+        raise CannotOpen(f"cannot open the database {shown}: {error}") from None
+
+
 def run_import(store_target: str, args: argparse.Namespace) -> int:
+    store = open_store(store_target)
     from store.io_toml import InvalidFile, import_file
 
-    from store.db import Store
-
-    store = Store.open(store_target)
     try:
         summary = import_file(store, args.file, replace=args.replace, dry_run=args.dry_run)
     except InvalidFile as error:
@@ -83,11 +104,9 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
 
 
 def run_export(store_target: str, args: argparse.Namespace) -> int:
+    store = open_store(store_target)
     from store.io_toml import ExportError, export_engagement, write_private
 
-    from store.db import Store
-
-    store = Store.open(store_target)
     try:
         text = export_engagement(store, args.engagement)
     except ExportError as error:
@@ -105,9 +124,7 @@ def run_export(store_target: str, args: argparse.Namespace) -> int:
 
 
 def run_app(store_target: str, args: argparse.Namespace) -> int:
-    from store.db import Store
-
-    store = Store.open(store_target)
+    store = open_store(store_target)
     from tui.app import RapportApp
 
     app = RapportApp(store, start_screen=args.screen, demo=args.demo)
@@ -143,11 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(open_demo(Path(folder)), args)
 
     target = resolve_target(args.db)
-    if args.command == "import":
-        return run_import(target, args)
-    if args.command == "export":
-        return run_export(target, args)
-    return run_app(target, args)
+    try:
+        if args.command == "import":
+            return run_import(target, args)
+        if args.command == "export":
+            return run_export(target, args)
+        return run_app(target, args)
+    except CannotOpen as error:
+        return _fail(str(error))
 
 
 if __name__ == "__main__":

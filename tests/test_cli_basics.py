@@ -1,0 +1,63 @@
+"""The command line outside import/export: version, help, usage errors, unopenable databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.__main__ import EXIT_BAD_INPUT, EXIT_USAGE, main
+
+
+def test_version_and_help_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as version:
+        main(["--version"])
+    assert version.value.code == 0
+    assert capsys.readouterr().out.startswith("rapport ")
+    with pytest.raises(SystemExit) as helped:
+        main(["--help"])
+    assert helped.value.code == 0
+    out = capsys.readouterr().out
+    for word in ("--db", "--demo", "--screen", "import", "export"):
+        assert word in out
+
+
+@pytest.mark.parametrize(
+    "argv", [["--bogus"], ["--screen", "nowhere"], ["import"], ["--demo", "export"]]
+)
+def test_usage_errors_exit_two(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == EXIT_USAGE
+    assert "usage: rapport" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_bytes(b"this is not a database, it is a shopping list" * 100)
+    before = bogus.read_bytes()
+    assert main(["--db", str(bogus), "export"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"rapport: cannot open the database {bogus}: file is not a database" in err
+    assert "Traceback" not in err
+    assert bogus.read_bytes() == before
+
+
+def test_a_url_password_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql+nosuchdriver://lead:hunter2@127.0.0.1:1/rapport"
+    assert main(["--db", url, "export"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "hunter2" not in err
+    assert "cannot open the database postgresql+nosuchdriver://lead:***@127.0.0.1:1" in err
+
+
+def test_rapport_db_environment_variable_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "from-env.db"
+    monkeypatch.setenv("RAPPORT_DB", str(target))
+    assert main(["export"]) == EXIT_BAD_INPUT  # empty: nothing to export
+    assert target.exists()
+    assert "no engagement" in capsys.readouterr().err.lower()
