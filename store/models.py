@@ -47,6 +47,12 @@ class Channel(StrEnum):
     CHAT = "chat"
 
 
+class CheckInStatus(StrEnum):
+    HELD = "held"
+    SKIPPED = "skipped"  # did not happen, on purpose (the reason goes in the outcome)
+    MOVED = "moved"  # happened at another time than the usual slot
+
+
 class DecisionKind(StrEnum):
     DECISION = "decision"
     RISK = "risk"
@@ -213,6 +219,9 @@ class CheckIn(Base):
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id", ondelete="CASCADE"))
     cadence_id: Mapped[int | None] = mapped_column(ForeignKey("cadence.id", ondelete="SET NULL"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        String(10), default=CheckInStatus.HELD.value, server_default=CheckInStatus.HELD.value
+    )
     channel: Mapped[str] = mapped_column(String(10), default=Channel.VIDEO.value)
     outcome: Mapped[str] = mapped_column(Text, default="")
     mood: Mapped[int | None] = mapped_column(Integer)
@@ -289,6 +298,10 @@ class Audience(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     informed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Where they were told, when it happened in a logged check-in.
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin.id", ondelete="SET NULL"), index=True
+    )
 
     decision: Mapped[Decision] = relationship(back_populates="audience")
     person: Mapped[Person] = relationship()
