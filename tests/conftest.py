@@ -55,7 +55,6 @@ def make_app(store: Store) -> Callable[..., object]:
     return make
 
 
-
 @pytest.fixture
 def team(store: Store) -> dict[str, int]:
     """A small engagement built through the store's own edit functions; returns ids by key."""

@@ -198,7 +198,9 @@ async def test_markup_in_a_name_is_shown_literally_and_never_acts(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("G")  # "[" sorts after the letters
-        assert names(app)[2] == "[@click=app.quit]Mallory[/] \ufffd[31m"  # ESC never reaches the tty
+        assert (
+            names(app)[2] == "[@click=app.quit]Mallory[/] \ufffd[31m"
+        )  # ESC never reaches the tty
         assert "[@click=app.quit]Mallory[/]" in detail_text(app)
         assert "\x1b" not in detail_text(app)
         await pilot.click("#detail")
