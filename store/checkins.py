@@ -1,0 +1,266 @@
+"""Logging a check-in with everything that came out of it, in one transaction.
+
+The log form and `rapport log` build a `CheckInDraft` from what the lead typed (parsed by
+store.logparse) and hand it to `log_checkin`: the check-in, its attendees, next steps, raised
+decisions, informed marks and personal notes are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from store.db import Store
+from store.edits import EditError
+from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
+from store.models import (
+    Audience,
+    Cadence,
+    CheckIn,
+    Decision,
+    NextStep,
+    Note,
+    NoteKind,
+    Person,
+    checkin_attendee,
+)
+
+
+@dataclass(frozen=True)
+class CheckInDraft:
+    engagement_id: int
+    at: dt.datetime
+    attendee_ids: tuple[int, ...]
+    cadence_id: int | None = None
+    status: str = "held"
+    channel: str = "video"
+    outcome: str = ""
+    mood: int | None = None
+    next_steps: tuple[NextStepLine, ...] = ()
+    decisions_raised: tuple[DecisionLine, ...] = ()
+    communicated_ids: tuple[int, ...] = ()
+    notes: tuple[NoteLine, ...] = ()
+    lead_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LogSummary:
+    checkin_id: int
+    title: str
+    people: int
+    next_steps: int
+    decisions: int
+    informed: int
+    notes: int
+
+    def __str__(self) -> str:
+        parts = [
+            f"Logged {self.title} with {self.people} {_plural(self.people, 'person', 'people')}"
+        ]
+        for count, noun in (
+            (self.next_steps, "next step"),
+            (self.decisions, "new decision"),
+            (self.informed, "person informed"),
+            (self.notes, "note"),
+        ):
+            if count:
+                parts.append(f"{count} {noun if count == 1 else _plural_noun(noun)}")
+        return ", ".join(parts)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+def _plural_noun(noun: str) -> str:
+    if noun == "person informed":
+        return "people informed"
+    return noun + "s"
+
+
+@dataclass(frozen=True)
+class LogContext:
+    """What the log form needs to know before the lead types anything."""
+
+    people: tuple[Candidate, ...]
+    cadences: tuple[tuple[int, str, tuple[int, ...]], ...]  # id, name, attendee ids
+    # Open or decided items with someone still to tell: id, title, ids still to tell.
+    to_tell: tuple[tuple[int, str, tuple[int, ...]], ...] = field(default=())
+
+    @property
+    def index(self) -> PeopleIndex:
+        return PeopleIndex(self.people)
+
+
+def log_context(store: Store, engagement_id: int) -> LogContext:
+    with store.read() as session:
+        people = tuple(
+            Candidate(pid, key, name)
+            for pid, key, name in session.execute(
+                select(Person.id, Person.key, Person.name)
+                .where(Person.engagement_id == engagement_id)
+                .order_by(Person.name)
+            )
+        )
+        cadences = tuple(
+            (c.id, c.name, tuple(p.id for p in c.attendees))
+            for c in session.scalars(
+                select(Cadence)
+                .where(Cadence.engagement_id == engagement_id)
+                .options(selectinload(Cadence.attendees))
+                .order_by(Cadence.name)
+            )
+        )
+        to_tell = tuple(
+            (d.id, d.title, tuple(a.person_id for a in d.audience if a.informed_on is None))
+            for d in session.scalars(
+                select(Decision)
+                .where(
+                    Decision.engagement_id == engagement_id,
+                    Decision.status.in_(("open", "decided")),
+                )
+                .options(selectinload(Decision.audience))
+                .order_by(Decision.id)
+            )
+            if any(a.informed_on is None for a in d.audience)
+        )
+        return LogContext(people, cadences, to_tell)
+
+
+def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
+    if not ids:
+        return
+    found = set(
+        session.scalars(
+            select(Person.id).where(Person.engagement_id == engagement_id, Person.id.in_(ids))
+        )
+    )
+    if found != ids:
+        raise EditError("someone named in this check-in is not on the engagement")
+
+
+def log_checkin(store: Store, draft: CheckInDraft, checkin_id: int | None = None) -> LogSummary:
+    """Write (or rewrite) a check-in and all that came out of it, atomically."""
+    if not draft.attendee_ids:
+        raise EditError("a check-in needs at least one attendee")
+    if draft.mood is not None and not 1 <= draft.mood <= 5:
+        raise EditError("mood is 1 to 5")
+    with store.write() as session:
+        named = set(draft.attendee_ids)
+        named |= {s.owner_id for s in draft.next_steps if s.owner_id is not None}
+        named |= {d.owner_id for d in draft.decisions_raised if d.owner_id is not None}
+        named |= {n.person_id for n in draft.notes}
+        _check_people(session, draft.engagement_id, named)
+        title = "an ad-hoc call"
+        if draft.cadence_id is not None:
+            cadence = session.get(Cadence, draft.cadence_id)
+            if cadence is None or cadence.engagement_id != draft.engagement_id:
+                raise EditError("that cadence is not on this engagement")
+            title = cadence.name
+
+        if checkin_id is None:
+            checkin = CheckIn(engagement_id=draft.engagement_id)
+            session.add(checkin)
+        else:
+            found = session.get(CheckIn, checkin_id)
+            if found is None:
+                raise EditError("that check-in no longer exists")
+            checkin = found
+            # Editing replaces what the check-in produced, except marks and decisions that
+            # have since lived a life of their own.
+            session.execute(delete(NextStep).where(NextStep.checkin_id == checkin_id))
+            session.execute(
+                delete(checkin_attendee).where(checkin_attendee.c.checkin_id == checkin_id)
+            )
+        checkin.at = draft.at
+        checkin.cadence_id = draft.cadence_id
+        checkin.status = draft.status
+        checkin.channel = draft.channel
+        checkin.outcome = draft.outcome
+        checkin.mood = draft.mood
+        session.flush()
+        session.execute(
+            insert(checkin_attendee),
+            [
+                {"checkin_id": checkin.id, "person_id": pid, "position": position}
+                for position, pid in enumerate(dict.fromkeys(draft.attendee_ids))
+            ],
+        )
+        for step in draft.next_steps:
+            session.add(
+                NextStep(checkin_id=checkin.id, owner_id=step.owner_id, text=step.text,
+                         due=step.due, done=False)
+            )  # fmt: skip
+        day = draft.at.date()
+        for raised in draft.decisions_raised:
+            session.add(
+                Decision(engagement_id=draft.engagement_id, title=raised.title,
+                         owner_id=raised.owner_id or draft.lead_id, raised=day, status="open",
+                         kind="decision", context="", outcome="")
+            )  # fmt: skip
+        informed = _mark_informed(session, draft, checkin.id, day)
+        for note in draft.notes:
+            session.add(
+                Note(person_id=note.person_id, on=day, kind=NoteKind.PERSONAL.value,
+                     text=note.text, pinned=False)
+            )  # fmt: skip
+        return LogSummary(
+            checkin.id, title, len(set(draft.attendee_ids)), len(draft.next_steps),
+            len(draft.decisions_raised), informed, len(draft.notes),
+        )  # fmt: skip
+
+
+def _mark_informed(session: Session, draft: CheckInDraft, checkin_id: int, day: dt.date) -> int:
+    """Tick off every attendee who must be told of a communicated item; returns how many."""
+    if not draft.communicated_ids:
+        return 0
+    rows = session.scalars(
+        select(Audience)
+        .join(Decision)
+        .where(
+            Decision.engagement_id == draft.engagement_id,
+            Audience.decision_id.in_(draft.communicated_ids),
+            Audience.person_id.in_(draft.attendee_ids),
+            Audience.informed_on.is_(None),
+        )
+    ).all()
+    for row in rows:
+        row.informed_on = day
+        row.checkin_id = checkin_id
+    return len(rows)
+
+
+def delete_checkin(store: Store, checkin_id: int) -> None:
+    with store.write() as session:
+        if session.execute(delete(CheckIn).where(CheckIn.id == checkin_id)).rowcount == 0:
+            raise EditError("that check-in no longer exists")
+
+
+def toggle_next_step(store: Store, step_id: int) -> bool:
+    """Mark a next step done (or not done again); returns the new state."""
+    with store.write() as session:
+        step = session.get(NextStep, step_id)
+        if step is None:
+            raise EditError("that next step no longer exists")
+        step.done = not step.done
+        return step.done
+
+
+def closest_cadence(
+    cadences: list[tuple[int, dt.time | None, str]], now: dt.datetime
+) -> int | None:
+    """The cadence whose usual slot today is closest before now (what was probably just held)."""
+    best: tuple[dt.timedelta, int] | None = None
+    for cadence_id, slot, zone in cadences:
+        if slot is None or not zone:
+            continue
+        local_now = now.astimezone(ZoneInfo(zone))
+        start = dt.datetime.combine(local_now.date(), slot, tzinfo=ZoneInfo(zone))
+        gap = local_now - start
+        if gap >= dt.timedelta(0) and (best is None or gap < best[0]):
+            best = (gap, cadence_id)
+    return None if best is None else best[1]

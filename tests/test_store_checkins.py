@@ -1,0 +1,150 @@
+"""Logging a check-in: everything in one transaction, nothing half-saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from store import queries
+from store.checkins import (
+    CheckInDraft,
+    delete_checkin,
+    log_checkin,
+    log_context,
+    toggle_next_step,
+)
+from store.db import Store
+from store.edits import EditError
+from store.logparse import DecisionLine, NextStepLine, NoteLine
+
+AT = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+
+
+def dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    tables = ("checkin", "checkin_attendee", "next_step", "decision", "decision_audience", "note")
+    with store.read() as session:
+        return {t: [tuple(r) for r in session.execute(text(f"SELECT * FROM {t}"))] for t in tables}
+
+
+def test_a_full_check_in_is_saved_with_all_it_produced(store: Store, team: dict[str, int]) -> None:
+    draft = CheckInDraft(
+        engagement_id=team["eng"],
+        at=AT,
+        cadence_id=team["weekly"],
+        attendee_ids=(team["jonas"], team["dana"], team["ines"]),
+        outcome="Tax engine chosen.",
+        mood=4,
+        next_steps=(
+            NextStepLine("Send contract", team["dana"], dt.date(2026, 11, 27)),
+            NextStepLine("Book Denver trip", None, None),
+        ),
+        decisions_raised=(DecisionLine("Returns via 3PL?", None),),
+        communicated_ids=(team["avalara"],),
+        notes=(NoteLine(team["dana"], "Back from Chicago, tired but happy"),),
+        lead_id=team["jonas"],
+    )
+    summary = log_checkin(store, draft)
+    assert str(summary) == (
+        "Logged Weekly status with 3 people, 2 next steps, 1 new decision, "
+        "2 people informed, 1 note"
+    )
+    rows = {row.title: row for row in queries.decisions(store, team["eng"])}
+    raised = rows["Returns via 3PL?"]
+    assert (raised.status, raised.owner, raised.raised) == ("open", "Jonas Brandt", AT.date())
+    avalara = rows["Use Avalara for sales tax"]
+    assert [(a.name, a.informed_on) for a in avalara.audience] == [
+        ("Jonas Brandt", AT.date()),
+        ("Inês Carvalho", AT.date()),
+    ]
+    notes = [n.text for n in queries.notes(store, team["eng"]) if n.person == "Dana Whitfield"]
+    assert "Back from Chicago, tired but happy" in notes
+    roster = {p.key: p for p in queries.roster(store, team["eng"])}
+    assert roster["ines"].last_contact == AT
+    (cadence,) = queries.cadences(store, team["eng"], AT.date())
+    assert cadence.last_held == AT
+
+
+def test_informing_only_ticks_people_who_attended(store: Store, team: dict[str, int]) -> None:
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=(team["ines"],),
+            communicated_ids=(team["avalara"],),
+        ),
+    )  # fmt: skip
+    (avalara,) = [d for d in queries.decisions(store, team["eng"]) if d.id == team["avalara"]]
+    assert [(a.name, a.informed_on) for a in avalara.audience] == [
+        ("Jonas Brandt", None),
+        ("Inês Carvalho", AT.date()),
+    ]
+
+
+def test_a_bad_draft_changes_nothing(store: Store, team: dict[str, int]) -> None:
+    before = dump(store)
+    with pytest.raises(EditError, match="not on the engagement"):
+        log_checkin(
+            store,
+            CheckInDraft(
+                engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"],),
+                next_steps=(NextStepLine("x", 9999, None),),
+                notes=(NoteLine(team["dana"], "would be saved first"),),
+            ),
+        )  # fmt: skip
+    with pytest.raises(EditError, match="at least one attendee"):
+        log_checkin(store, CheckInDraft(engagement_id=team["eng"], at=AT, attendee_ids=()))
+    assert dump(store) == before
+
+
+def test_editing_replaces_attendees_and_steps_and_delete_removes(
+    store: Store, team: dict[str, int]
+) -> None:
+    first = log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"],),
+            next_steps=(NextStepLine("old step", None, None),),
+        ),
+    )  # fmt: skip
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=(team["ines"],), outcome="fixed",
+            next_steps=(NextStepLine("new step", None, None),),
+        ),
+        first.checkin_id,
+    )  # fmt: skip
+    rows = dump(store)
+    assert len(rows["checkin"]) == 2  # the fixture's and this one
+    assert [r[2] for r in rows["next_step"]] == [None] and [r[3] for r in rows["next_step"]] == [
+        "new step"
+    ]
+    delete_checkin(store, first.checkin_id)
+    assert len(dump(store)["checkin"]) == 1
+    assert dump(store)["next_step"] == []
+
+
+def test_toggle_next_step(store: Store, team: dict[str, int]) -> None:
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"],),
+            next_steps=(NextStepLine("step", team["dana"], None),),
+        ),
+    )  # fmt: skip
+    (step_id,) = [r[0] for r in dump(store)["next_step"]]
+    assert toggle_next_step(store, step_id) is True
+    assert toggle_next_step(store, step_id) is False
+
+
+def test_log_context_lists_people_cadences_and_items_to_tell(
+    store: Store, team: dict[str, int]
+) -> None:
+    context = log_context(store, team["eng"])
+    assert [p.name for p in context.people] == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]
+    assert context.cadences == ((team["weekly"], "Weekly status", (team["jonas"], team["dana"])),)
+    assert context.to_tell == (
+        (team["avalara"], "Use Avalara for sales tax", (team["jonas"], team["ines"])),
+    )
+    assert context.index.find("ines").id == team["ines"]
