@@ -8,6 +8,7 @@ decisions, informed marks and personal notes are written together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -90,6 +91,8 @@ class LogContext:
     cadences: tuple[tuple[int, str, tuple[int, ...]], ...]  # id, name, attendee ids
     # Open or decided items with someone still to tell: id, title, ids still to tell.
     to_tell: tuple[tuple[int, str, tuple[int, ...]], ...] = field(default=())
+    # id, usual slot, its zone: to guess which meeting was just held.
+    slots: tuple[tuple[int, dt.time | None, str], ...] = field(default=())
 
     @property
     def index(self) -> PeopleIndex:
@@ -106,15 +109,14 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
                 .order_by(Person.name)
             )
         )
-        cadences = tuple(
-            (c.id, c.name, tuple(p.id for p in c.attendees))
-            for c in session.scalars(
-                select(Cadence)
-                .where(Cadence.engagement_id == engagement_id)
-                .options(selectinload(Cadence.attendees))
-                .order_by(Cadence.name)
-            )
-        )
+        found = session.scalars(
+            select(Cadence)
+            .where(Cadence.engagement_id == engagement_id)
+            .options(selectinload(Cadence.attendees))
+            .order_by(Cadence.name)
+        ).all()
+        cadences = tuple((c.id, c.name, tuple(p.id for p in c.attendees)) for c in found)
+        slots = tuple((c.id, c.slot, c.zone) for c in found)
         to_tell = tuple(
             (d.id, d.title, tuple(a.person_id for a in d.audience if a.informed_on is None))
             for d in session.scalars(
@@ -128,7 +130,7 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
             )
             if any(a.informed_on is None for a in d.audience)
         )
-        return LogContext(people, cadences, to_tell)
+        return LogContext(people, cadences, to_tell, slots)
 
 
 def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
@@ -251,7 +253,7 @@ def toggle_next_step(store: Store, step_id: int) -> bool:
 
 
 def closest_cadence(
-    cadences: list[tuple[int, dt.time | None, str]], now: dt.datetime
+    cadences: Sequence[tuple[int, dt.time | None, str]], now: dt.datetime
 ) -> int | None:
     """The cadence whose usual slot today is closest before now (what was probably just held)."""
     best: tuple[dt.timedelta, int] | None = None

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,8 +17,12 @@ from store.db import Store
 from store.queries import EngagementRow
 from tui.screens.cadence import CadenceScreen
 from tui.screens.decisions import DecisionsScreen
+from tui.screens.listing import ListingScreen
 from tui.screens.notes import NotesScreen
 from tui.screens.roster import RosterScreen
+
+if TYPE_CHECKING:
+    from store.checkins import CheckInDraft
 
 Clock = Callable[[], dt.datetime]
 
@@ -47,6 +54,7 @@ class RapportApp(App[None]):
         Binding("2", "show('cadence')", "Cadence", tooltip="Recurring meetings", id="app.cadence"),
         Binding("3", "show('decisions')", "Decisions", tooltip="Decisions, risks, dependencies", id="app.decisions"),
         Binding("4", "show('notes')", "Notes", tooltip="What to remember about people", id="app.notes"),
+        Binding("l", "log", "Log", tooltip="Log a check-in that just happened", id="app.log"),
         Binding("E", "pick_engagement", "Engagement", tooltip="Switch to another engagement", id="app.engagement"),
         Binding("question_mark", "toggle_help", "Keys", tooltip="The keys of this screen", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -116,6 +124,65 @@ class RapportApp(App[None]):
         from tui.screens.engagements import EngagementsScreen
 
         self.push_screen(EngagementsScreen())
+
+    def local_zone(self) -> ZoneInfo:
+        """The lead's own time zone, for what they type as wall-clock times."""
+        from tzlocal import get_localzone
+
+        zone = get_localzone()
+        return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+
+    def action_log(self) -> None:
+        if self.engagement is None:
+            return
+        from store.checkins import closest_cadence, log_context
+        from tui.screens.log import LogScreen
+
+        context = log_context(self.store, self.engagement_id)
+        cadence_id: int | None = None
+        attendee_ids: tuple[int, ...] = ()
+        title = "Log a check-in"
+        screen = self.screen
+        if isinstance(screen, CadenceScreen) and (cadence := screen.selected()):
+            cadence_id = cadence.id
+        elif isinstance(screen, RosterScreen) and (person := screen.selected()):
+            attendee_ids = (person.id,)
+            title = f"Log a one-on-one with {person.name}"
+        else:
+            cadence_id = closest_cadence(context.slots, self.now())
+        form = LogScreen(
+            context,
+            engagement_id=self.engagement_id,
+            now=self.now(),
+            zone=self.local_zone(),
+            cadence_id=cadence_id,
+            attendee_ids=attendee_ids,
+            title=title,
+        )
+        self.push_screen(form, self._logged)
+
+    def _logged(self, values: dict[str, object] | None) -> None:
+        if values is not None:
+            self._save_log(values["draft"])
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _save_log(self, draft: CheckInDraft) -> None:
+        from store.checkins import log_checkin
+        from store.edits import EditError
+
+        try:
+            summary = log_checkin(self.store, draft)
+        except EditError as error:
+            self.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.call_from_thread(self.after_write, str(summary))
+
+    def after_write(self, said: str) -> None:
+        """Tell the user what was saved; every screen reloads (this one now, others when shown)."""
+        self.notify(said, markup=False)
+        self.data_changed()
+        if isinstance(self.screen, ListingScreen):
+            self.screen.refresh_rows()
 
     async def show_notes_for(self, person_id: int, name: str) -> None:
         await self.switch_mode("notes")

@@ -274,9 +274,4 @@ class ListingScreen(Screen[None], Generic[Row]):
         except EditError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.app.call_from_thread(self._changed, said)
-
-    def _changed(self, said: str) -> None:
-        self.notify(said, markup=False)
-        self.rapport.data_changed()
-        self.refresh_rows()
+        self.app.call_from_thread(self.rapport.after_write, said)

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static, TextArea
@@ -38,6 +39,8 @@ class Field:
     parse: Callable[[str], Any] | None = None
     choices: Sequence[tuple[str, Any]] = ()
     placeholder: str = ""
+    suggester: Suggester | None = None
+    restrict: str | None = None
 
 
 def text_parser(
@@ -80,11 +83,13 @@ class FormScreen(ModalScreen[Values | None]):
         title: str,
         fields: Sequence[Field],
         check: Callable[[Values], dict[str, str]] | None = None,
+        focus: str | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self.check = check
+        self.focus_name = focus or (self.fields[0].name if self.fields else None)
         self._initial: Values | None = None
 
     def compose(self) -> ComposeResult:
@@ -107,6 +112,8 @@ class FormScreen(ModalScreen[Values | None]):
                 validators=validators,
                 validate_on=["changed", "submitted"],
                 compact=True,
+                suggester=field.suggester,
+                restrict=field.restrict,
                 id=widget_id,
             )
         elif field.kind == "long":
@@ -150,8 +157,8 @@ class FormScreen(ModalScreen[Values | None]):
         self._initial = self._raw_values()
         # The scroll container is focusable by default; the first field is where typing goes.
         self.query_one("#form-fields").can_focus = False
-        if self.fields:
-            self._widget(self.fields[0]).focus()
+        if self.focus_name:
+            self.query_one(f"#field-{self.focus_name}").focus()
 
     def _widget(self, field: Field) -> Widget:
         return self.query_one(f"#field-{field.name}")
@@ -187,6 +194,19 @@ class FormScreen(ModalScreen[Values | None]):
         self._show_error(
             name, "" if result is None or result.is_valid else result.failure_descriptions[0]
         )
+
+    @on(TextArea.Changed)
+    def _long_changed(self, event: TextArea.Changed) -> None:
+        name = (event.text_area.id or "").removeprefix("field-")
+        field = next((f for f in self.fields if f.name == name), None)
+        if field is None or field.parse is None:
+            return
+        try:
+            field.parse(event.text_area.text)
+        except ValueError as error:
+            self._show_error(name, str(error))
+        else:
+            self._show_error(name, "")
 
     @on(Input.Submitted)
     def _next_field(self) -> None:
