@@ -30,3 +30,12 @@ def column(app: Any, index: int) -> list[str]:
 
 def detail_text(app: Any) -> str:
     return str(app.screen.query_one("#detail", Static).render())
+
+
+
+def toasts(app: Any) -> list[str]:
+    """Every notification the app has shown and not yet expired, as text.
+
+    Textual has no public list of notifications; this one helper reads the app's own.
+    """
+    return [str(notification.message) for notification in app._notifications]

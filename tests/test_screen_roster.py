@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from helpers import detail_text, names, settle
+from helpers import detail_text, names, settle, toasts
 from textual.widgets import Input, Static
 
 from store import queries
@@ -116,7 +116,7 @@ async def test_a_duplicate_key_is_refused_by_the_store(
         await settle(pilot)
         await pilot.press("n", *"Another Dana", "tab", *"dana", "ctrl+s")
         await settle(pilot)
-        assert any("dana" in str(n.message) for n in app._notifications)  # noqa: SLF001
+        assert any("someone has the key 'dana' already" in t for t in toasts(app))
     assert [r.name for r in queries.roster(store, team["eng"]) if r.key == "dana"] == [
         "Dana Whitfield"
     ]

@@ -175,6 +175,8 @@ class LogScreen(FormScreen):
                 for label, value in self._to_tell_choices(ids)
             ]
         )
+        if checklist.option_count:
+            checklist.highlighted = 0
         field = next(f for f in self.fields if f.name == "communicated")
         # collect() keeps the order of the field's choices; refresh them with the list.
         self.fields[self.fields.index(field)] = Field(

@@ -1,0 +1,188 @@
+"""Log a check-in from the keyboard: the shortest path, the full form, errors, discarding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from helpers import column, settle, toasts
+from sqlalchemy import text
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
+
+from store import queries
+from store.db import Store
+from tui.screens.cadence import CadenceScreen
+from tui.screens.log import LogScreen
+from tui.screens.roster import RosterScreen
+
+
+def table_rows(store: Store, table: str) -> list[tuple[object, ...]]:
+    with store.read() as session:
+        return [tuple(row) for row in session.execute(text(f"SELECT * FROM {table}"))]
+
+
+@pytest.fixture(autouse=True)
+def lead_in_berlin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed wall-clock times are the lead's; pin the lead's zone."""
+    from zoneinfo import ZoneInfo
+
+    from tui.app import RapportApp
+
+    monkeypatch.setattr(RapportApp, "local_zone", lambda self: ZoneInfo("Europe/Berlin"))
+
+
+async def test_shortest_path_l_outcome_ctrl_s(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LogScreen)
+        assert app.focused is app.screen.query_one("#field-outcome", TextArea)
+        await pilot.press(*"Cutover rehearsal went fine", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CadenceScreen)
+        assert column(app, 4) == ["now"]  # last held: just now
+        assert any(n.message == "Logged Weekly status with 2 people" for n in app._notifications)
+    checkins = queries.recent_checkins(store, cadence_id=team["weekly"])
+    assert checkins[0].outcome == "Cutover rehearsal went fine"
+    assert checkins[0].attendees == ("Jonas Brandt", "Dana Whitfield")
+    assert checkins[0].at == dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
+
+
+async def test_full_form_with_every_field(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        form.query_one("#field-when", Input).value = "yesterday 17:00"
+        form.query_one("#field-attendee_ids", Input).value = "Jonas, Dana, ines"
+        form.query_one("#field-channel", Select).value = "phone"
+        await pilot.press(*"Tax engine decided.")
+        form.query_one("#field-mood", Input).focus()
+        await pilot.press("4")
+        form.query_one(
+            "#field-next_steps", TextArea
+        ).text = "Dana: send the Avalara contract by fri\nBook the Denver trip"
+        form.query_one("#field-decisions", TextArea).text = "Ines: returns through the 3PL?"
+        await pilot.pause()
+        checklist = form.query_one("#field-communicated", SelectionList)
+        assert checklist.option_count == 1  # Avalara: tells Jonas and Inês
+        checklist.focus()
+        await pilot.press("space")
+        form.query_one("#field-notes", TextArea).text = "Dana: daughter starts college"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CadenceScreen)
+        assert (
+            "Logged Weekly status with 3 people, 2 next steps, 1 new decision, "
+            "2 people informed, 1 note"
+        ) in toasts(app)
+    (checkin,) = [
+        c
+        for c in queries.recent_checkins(store, cadence_id=team["weekly"])
+        if c.outcome == "Tax engine decided."
+    ]
+    assert checkin.channel == "phone"
+    assert checkin.attendees == ("Jonas Brandt", "Dana Whitfield", "Inês Carvalho")
+    assert checkin.at == dt.datetime(2026, 11, 19, 16, 0, tzinfo=dt.UTC)  # 17:00 in Berlin
+    steps = table_rows(store, "next_step")
+    assert [(s[2], s[3], s[4]) for s in steps] == [
+        (team["dana"], "send the Avalara contract", dt.date(2026, 11, 27).isoformat()),
+        (None, "Book the Denver trip", None),
+    ]
+    decisions = {d.title: d for d in queries.decisions(store, team["eng"])}
+    assert decisions["returns through the 3PL?"].owner == "Inês Carvalho"
+    avalara = decisions["Use Avalara for sales tax"]
+    assert [a.informed_on for a in avalara.audience] == [dt.date(2026, 11, 19)] * 2
+    assert "daughter starts college" in [n.text for n in queries.notes(store, team["eng"])]
+
+
+async def test_validation_blocks_saving_and_names_the_problem(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    before = {t: table_rows(store, t) for t in ("checkin", "next_step", "note", "decision")}
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        form = app.screen
+        form.query_one("#field-attendee_ids", Input).value = "Jonas, Zed"
+        await pilot.pause()
+        assert "nobody called 'Zed'" in str(form.query_one("#error-attendee_ids", Static).render())
+        form.query_one("#field-attendee_ids", Input).value = "Jonas"
+        form.query_one("#field-when", Input).value = "yesterday at noonish"
+        form.query_one("#field-next_steps", TextArea).text = "ok step\nZed: do it by fri"
+        await pilot.pause()
+        assert "line 2: nobody called 'Zed'" in str(
+            form.query_one("#error-next_steps", Static).render()
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open
+        assert "is not a time" in str(form.query_one("#error-when", Static).render())
+    assert {t: table_rows(store, t) for t in before} == before
+
+
+async def test_escape_with_typed_text_asks_before_discarding(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    before = table_rows(store, "checkin")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l", *"half a thought", "escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert isinstance(app.screen, LogScreen)
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, RosterScreen)
+        # An untouched form closes at once.
+        await pilot.press("l", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, RosterScreen)
+    assert table_rows(store, "checkin") == before
+
+
+async def test_on_the_roster_l_logs_a_one_on_one_with_that_person(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "l")  # Inês
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        assert form.form_title == "Log a one-on-one with Inês Carvalho"
+        assert form.query_one("#field-attendee_ids", Input).value == "Inês Carvalho"
+        assert form.query_one("#field-cadence_id", Select).value is Select.NULL
+        await pilot.press(*"Talked about Lisbon", "ctrl+s")
+        await settle(pilot)
+        assert column(app, 5)[1] == "now"  # her last contact
+    (latest,) = queries.recent_checkins(store, person_id=team["ines"], limit=1)
+    assert latest.cadence == "ad hoc"
+
+
+async def test_name_completion_in_attendees(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        field = app.screen.query_one("#field-attendee_ids", Input)
+        field.value = ""
+        field.focus()
+        await pilot.press(*"Jon", "right")
+        await pilot.press(*", in", "right")
+        await pilot.pause()
+        assert field.value == "Jonas Brandt, Inês Carvalho"
