@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from store.db import Store
 from store.models import (
@@ -17,6 +17,7 @@ from store.models import (
     CheckIn,
     Decision,
     Engagement,
+    NextStep,
     Note,
     Person,
     cadence_attendee,
@@ -33,6 +34,18 @@ class EngagementRow:
     client: str
     goal: str
     kickoff: dt.date | None
+
+
+@dataclass(frozen=True)
+class StepRow:
+    id: int
+    text: str
+    owner_id: int | None
+    owner: str
+    due: dt.date | None
+    done: bool
+    checkin_id: int
+    raised_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,7 @@ class PersonRow:
     first_one_on_one: dt.date | None
     met_in_person: bool
     last_contact: dt.datetime | None
+    open_steps: tuple[StepRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class CadenceRow:
     last_held: dt.datetime | None
     next_due: dt.date | None
     status: str
+    open_steps: tuple[StepRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,7 @@ class CheckInRow:
     id: int
     at: dt.datetime
     cadence: str
+    status: str
     channel: str
     outcome: str
     mood: int | None
@@ -153,9 +169,44 @@ def _as_datetime(value: dt.datetime | str) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
+StepQuery = Select[tuple[NextStep, dt.datetime, str | None]]
+
+
+def _steps_query(engagement_id: int) -> StepQuery:
+    owner = aliased(Person)
+    return (
+        select(NextStep, CheckIn.at, owner.name)
+        .join(CheckIn, CheckIn.id == NextStep.checkin_id)
+        .outerjoin(owner, owner.id == NextStep.owner_id)
+        .where(CheckIn.engagement_id == engagement_id)
+    )
+
+
+def _step_rows(session: Session, stmt: StepQuery) -> list[StepRow]:
+    return [
+        StepRow(step.id, step.text, step.owner_id, name or "", step.due, step.done,
+                step.checkin_id, at)
+        for step, at, name in session.execute(stmt)
+    ]  # fmt: skip
+
+
+def _open_steps(session: Session, engagement_id: int) -> list[StepRow]:
+    """Every open next step of the engagement, soonest due first (undated last)."""
+    stmt = (
+        _steps_query(engagement_id)
+        .where(NextStep.done.is_(False))
+        .order_by(NextStep.due.is_(None), NextStep.due, NextStep.id)
+    )
+    return _step_rows(session, stmt)
+
+
 def roster(store: Store, engagement_id: int) -> list[PersonRow]:
     with store.read() as session:
         last = _last_contacts(session, engagement_id)
+        steps: dict[int, list[StepRow]] = {}
+        for step in _open_steps(session, engagement_id):
+            if step.owner_id is not None:
+                steps.setdefault(step.owner_id, []).append(step)
         people = session.scalars(
             select(Person).where(Person.engagement_id == engagement_id).order_by(Person.name)
         )
@@ -164,6 +215,7 @@ def roster(store: Store, engagement_id: int) -> list[PersonRow]:
                 p.id, p.key, p.name, p.side, p.organisation, p.role, p.responsibilities,
                 p.team, p.timezone, p.work_start, p.work_end, p.email, p.at_kickoff,
                 p.first_one_on_one, p.met_in_person, last.get(p.id),
+                tuple(steps.get(p.id, ())),
             )
             for p in people
         ]  # fmt: skip
@@ -216,6 +268,17 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
             .options(selectinload(Cadence.attendees), selectinload(Cadence.owner))
             .order_by(Cadence.name)
         )
+        checkin_cadence = dict(
+            session.execute(
+                select(CheckIn.id, CheckIn.cadence_id).where(
+                    CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None)
+                )
+            ).all()
+        )
+        steps: dict[int, list[StepRow]] = {}
+        for step in _open_steps(session, engagement_id):
+            if (cadence_id := checkin_cadence.get(step.checkin_id)) is not None:
+                steps.setdefault(cadence_id, []).append(step)
         rows = []
         for c in found:
             held = last.get(c.id)
@@ -225,7 +288,7 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
                     c.id, c.key, c.name, c.circle, c.rhythm, c.slot, c.zone, c.duration,
                     c.owner_id, c.owner.name if c.owner else "",
                     tuple(p.id for p in c.attendees), tuple(p.name for p in c.attendees),
-                    held, due, cadence_status(due, today),
+                    held, due, cadence_status(due, today), tuple(steps.get(c.id, ())),
                 )
             )  # fmt: skip
         return rows
@@ -282,7 +345,8 @@ def recent_checkins(
         stmt = stmt.order_by(CheckIn.at.desc()).limit(limit)
         return [
             CheckInRow(
-                c.id, c.at, c.cadence.name if c.cadence else "ad hoc", c.channel, c.outcome,
+                c.id, c.at, c.cadence.name if c.cadence else "ad hoc", c.status, c.channel,
+                c.outcome,
                 c.mood, tuple(p.name for p in c.attendees),
             )
             for c in session.scalars(stmt)
@@ -314,3 +378,55 @@ def people_choices(store: Store, engagement_id: int) -> list[tuple[str, int]]:
             .order_by(Person.name)
         )
         return [(name, person_id) for name, person_id in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class CheckInEdit:
+    """A logged check-in as the log form shows it for editing."""
+
+    id: int
+    at: dt.datetime
+    cadence_id: int | None
+    attendee_ids: tuple[int, ...]
+    status: str
+    channel: str
+    outcome: str
+    mood: int | None
+    next_steps: str  # one per line, in the form the log form parses
+
+
+def checkin_for_edit(store: Store, checkin_id: int) -> CheckInEdit | None:
+    with store.read() as session:
+        checkin = session.scalar(
+            select(CheckIn)
+            .where(CheckIn.id == checkin_id)
+            .options(
+                selectinload(CheckIn.attendees),
+                selectinload(CheckIn.next_steps).selectinload(NextStep.owner),
+            )
+        )
+        if checkin is None:
+            return None
+        lines = []
+        for step in checkin.next_steps:
+            owner = f"{step.owner.key}: " if step.owner else ""
+            due = f" by {step.due.isoformat()}" if step.due else ""
+            lines.append(f"{owner}{step.text}{due}")
+        return CheckInEdit(
+            checkin.id, checkin.at, checkin.cadence_id, tuple(p.id for p in checkin.attendees),
+            checkin.status, checkin.channel, checkin.outcome, checkin.mood, "\n".join(lines),
+        )  # fmt: skip
+
+
+def steps_of(
+    store: Store, engagement_id: int, *, cadence_id: int | None = None,
+    person_id: int | None = None,
+) -> list[StepRow]:  # fmt: skip
+    """Next steps from a cadence's check-ins, or owned by a person: open first, newest first."""
+    with store.read() as session:
+        stmt = _steps_query(engagement_id)
+        if cadence_id is not None:
+            stmt = stmt.where(CheckIn.cadence_id == cadence_id)
+        if person_id is not None:
+            stmt = stmt.where(NextStep.owner_id == person_id)
+        return _step_rows(session, stmt.order_by(NextStep.done, CheckIn.at.desc(), NextStep.id))

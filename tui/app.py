@@ -17,7 +17,6 @@ from store.db import Store
 from store.queries import EngagementRow
 from tui.screens.cadence import CadenceScreen
 from tui.screens.decisions import DecisionsScreen
-from tui.screens.listing import ListingScreen
 from tui.screens.notes import NotesScreen
 from tui.screens.roster import RosterScreen
 
@@ -132,6 +131,37 @@ class RapportApp(App[None]):
         zone = get_localzone()
         return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
 
+    def open_briefing(self, *, cadence_id: int | None = None, person_id: int | None = None) -> None:
+        from tui.screens.briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen(cadence_id=cadence_id, person_id=person_id))
+
+    def open_history(
+        self, title: str, *, cadence_id: int | None = None, person_id: int | None = None
+    ) -> None:
+        from tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(title, cadence_id=cadence_id, person_id=person_id))
+
+    def edit_checkin(self, checkin_id: int) -> None:
+        from store.checkins import log_context
+        from store.queries import checkin_for_edit
+        from tui.screens.log import LogScreen
+
+        existing = checkin_for_edit(self.store, checkin_id)
+        if existing is None:
+            self.notify("That check-in no longer exists.", severity="warning")
+            return
+        form = LogScreen(
+            log_context(self.store, self.engagement_id),
+            engagement_id=self.engagement_id,
+            now=self.now(),
+            zone=self.local_zone(),
+            existing=existing,
+            title="Edit the check-in",
+        )
+        self.push_screen(form, partial(self._logged, checkin_id=checkin_id))
+
     def action_log(self) -> None:
         if self.engagement is None:
             return
@@ -161,28 +191,31 @@ class RapportApp(App[None]):
         )
         self.push_screen(form, self._logged)
 
-    def _logged(self, values: dict[str, object] | None) -> None:
+    def _logged(self, values: dict[str, object] | None, checkin_id: int | None = None) -> None:
         if values is not None:
-            self._save_log(values["draft"])
+            self._save_log(values["draft"], checkin_id)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def _save_log(self, draft: CheckInDraft) -> None:
+    def _save_log(self, draft: CheckInDraft, checkin_id: int | None) -> None:
         from store.checkins import log_checkin
         from store.edits import EditError
 
         try:
-            summary = log_checkin(self.store, draft)
+            summary = log_checkin(self.store, draft, checkin_id)
         except EditError as error:
             self.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.call_from_thread(self.after_write, str(summary))
+        said = str(summary) if checkin_id is None else str(summary).replace("Logged", "Updated", 1)
+        self.call_from_thread(self.after_write, said)
 
     def after_write(self, said: str) -> None:
         """Tell the user what was saved; every screen reloads (this one now, others when shown)."""
         self.notify(said, markup=False)
         self.data_changed()
-        if isinstance(self.screen, ListingScreen):
-            self.screen.refresh_rows()
+        # The screen in front reloads now; the others when they are shown again.
+        refresh = getattr(self.screen, "refresh_rows", None)
+        if callable(refresh):
+            refresh()
 
     async def show_notes_for(self, person_id: int, name: str) -> None:
         await self.switch_mode("notes")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import humanize
 from rich.text import Text
 from textual.content import Content
+
+if TYPE_CHECKING:
+    from store.queries import StepRow
 
 # Control characters (escape sequences above all) and bidi overrides must never reach the
 # terminal, even if another writer put them into the database: show a replacement mark.
@@ -87,17 +92,33 @@ def tick(flag: bool) -> str:
 Part = str | tuple[str, str]
 
 
-def detail(title: str, facts: list[tuple[str, str]], *sections: tuple[str, str]) -> Content:
+def steps_block(steps: Sequence[StepRow], today: dt.date, *, owners: bool = True) -> Content:
+    """Open next steps, one a line, with owner and due date; overdue ones stand out."""
+    parts: list[Part | Content] = []
+    for step in steps:
+        owner = f"{safe(step.owner) or 'nobody'}: " if owners else ""
+        parts.append(f"· {owner}{safe(step.text)}")
+        if step.due is not None:
+            overdue = step.due < today
+            parts.append((f"  due {step.due:%d %b}", "bold red" if overdue else "dim"))
+        parts.append("\n")
+    return Content.assemble(*parts)
+
+
+def detail(
+    title: str, facts: list[tuple[str, str]], *sections: tuple[str, str | Content]
+) -> Content:
     """A detail pane: a title, `label  value` lines, then titled blocks of longer text.
 
     Everything from the database goes in as plain text: markup in a name never acts.
     """
-    parts: list[Part] = [(safe(title), "bold"), "\n\n"]
+    parts: list[Part | Content] = [(safe(title), "bold"), "\n\n"]
     width = max((len(label) for label, _ in facts), default=0)
     for label, value in facts:
         if value:
             parts += [(f"{label:<{width}}  ", "dim"), safe(value), "\n"]
     for heading, body in sections:
         if body:
-            parts += ["\n", (heading, "bold underline"), "\n", safe(body), "\n"]
+            text = body if isinstance(body, Content) else safe(body)
+            parts += ["\n", (heading, "bold underline"), "\n", text, "\n"]
     return Content.assemble(*parts)

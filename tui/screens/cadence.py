@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.content import Content
 
 from store import edits, queries
@@ -50,7 +51,19 @@ def _slot_needs_zone(values: Values) -> dict[str, str]:
 
 class CadenceScreen(ListingScreen[CadenceRow]):
     TITLE_NOUN = "cadence"
-    BINDINGS = listing_bindings("cadence")
+    BINDINGS = listing_bindings(
+        "cadence",
+        extra=[
+            Binding(
+                "h",
+                "history",
+                "Check-ins",
+                tooltip="Check-ins and next steps",
+                id="cadence.history",
+            ),
+            Binding("b", "brief", "Briefing", tooltip="Briefing before a call", id="cadence.brief"),
+        ],
+    )
     COLUMNS = (
         ("name", "Name"),
         ("circle", "Circle"),
@@ -97,7 +110,17 @@ class CadenceScreen(ListingScreen[CadenceRow]):
                 ("Key", row.key),
             ],
             ("Attendees", "\n".join(row.attendees)),
+            ("Open next steps", fmt.steps_block(row.open_steps, self.rapport.today())),
+            ("", "h: check-ins · b: briefing · l: log one"),
         )
+
+    def action_history(self) -> None:
+        if (row := self.selected()) is not None:
+            self.rapport.open_history(row.name, cadence_id=row.id)
+
+    def action_brief(self) -> None:
+        if (row := self.selected()) is not None:
+            self.rapport.open_briefing(cadence_id=row.id)
 
     def form(self, row: CadenceRow | None) -> FormScreen:
         choices = queries.people_choices(self.rapport.store, self.rapport.engagement_id)

@@ -227,7 +227,7 @@ class ListingScreen(Screen[None], Generic[Row]):
     # ---- verbs -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "delete", "open") and not self.has_selection:
+        if action in ("edit", "delete", "open", "history", "brief") and not self.has_selection:
             return None
         return True
 

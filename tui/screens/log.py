@@ -28,6 +28,7 @@ from store.logparse import (
     parse_when,
 )
 from store.models import TEXT_LEN, Channel, CheckInStatus
+from store.queries import CheckInEdit
 from tui.format import safe
 from tui.widgets.form import Field, FormScreen, Values
 
@@ -97,6 +98,7 @@ class LogScreen(FormScreen):
         cadence_id: int | None = None,
         attendee_ids: Sequence[int] = (),
         lead_id: int | None = None,
+        existing: CheckInEdit | None = None,
         title: str = "Log a check-in",
     ) -> None:
         self.context = context
@@ -108,26 +110,33 @@ class LogScreen(FormScreen):
         today = now.astimezone(zone).date()
         if cadence_id is not None and not attendee_ids:
             attendee_ids = self._cadence_people(cadence_id)
+        when, status, channel, outcome, mood, steps = "now", "held", "video", "", "", ""
+        if existing is not None:
+            cadence_id, attendee_ids = existing.cadence_id, existing.attendee_ids
+            when = f"{existing.at.astimezone(zone):%Y-%m-%d %H:%M}"
+            status, channel, outcome = existing.status, existing.channel, existing.outcome
+            mood, steps = str(existing.mood or ""), existing.next_steps
         cadences = [("(none: an ad-hoc call)", None), *[(n, i) for i, n, _ in context.cadences]]
         super().__init__(
             title,
             [
                 Field("when", "When (now, 14:30, yesterday 16:00, 2026-11-19 16:00)",
-                      value="now", parse=lambda v: parse_when(v, now, zone)),
+                      value=when, parse=lambda v: parse_when(v, now, zone)),
                 Field("cadence_id", "Cadence", "person", value=cadence_id,
                       choices=cadences[1:]),
                 Field("attendee_ids", "Attendees (names, comma-separated; tab completes)",
                       value=", ".join(self.by_id[i] for i in attendee_ids if i in self.by_id),
                       parse=attendees_parser(index), suggester=NameSuggester(index.names())),
-                Field("status", "Held, skipped or moved", "choice", value="held",
+                Field("status", "Held, skipped or moved", "choice", value=status,
                       choices=[(s.value, s.value) for s in CheckInStatus]),
-                Field("channel", "Channel", "choice", value="video",
+                Field("channel", "Channel", "choice", value=channel,
                       choices=[(c.value, c.value) for c in Channel]),
-                Field("outcome", "Outcome", "long",
+                Field("outcome", "Outcome", "long", value=outcome,
                       parse=lambda v: check_text(v, limit=TEXT_LEN, multiline=True)),
-                Field("mood", "Mood, one key: 1 (bad) to 5 (great)", parse=_mood,
+                Field("mood", "Mood, one key: 1 (bad) to 5 (great)", value=mood, parse=_mood,
                       restrict=r"[1-5]?"),
                 Field("next_steps", "Next steps, one per line: owner: text by DATE", "long",
+                      value=steps,
                       parse=lines_parser(lambda line: parse_next_step(line, index, today))),
                 Field("decisions", "Decisions raised, one per line: [owner:] title", "long",
                       parse=lines_parser(lambda line: parse_decision(line, index))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.content import Content
 
 from store import edits, queries
@@ -29,7 +30,15 @@ def onboarding(row: PersonRow) -> str:
 
 class RosterScreen(ListingScreen[PersonRow]):
     TITLE_NOUN = "person"
-    BINDINGS = listing_bindings("roster")
+    BINDINGS = listing_bindings(
+        "roster",
+        extra=[
+            Binding(
+                "h", "history", "Check-ins", tooltip="Check-ins and next steps", id="roster.history"
+            ),
+            Binding("b", "brief", "Briefing", tooltip="Briefing before a call", id="roster.brief"),
+        ],
+    )
     COLUMNS = (
         ("name", "Name"),
         ("side", "Side"),
@@ -38,6 +47,7 @@ class RosterScreen(ListingScreen[PersonRow]):
         ("local", "Local time"),
         ("contact", "Last contact"),
         ("onboarding", "Onboarded"),
+        ("steps", "Steps"),
     )
     EMPTY_TEXT = "Nobody on this engagement yet: press n to add a person."
 
@@ -54,6 +64,7 @@ class RosterScreen(ListingScreen[PersonRow]):
             fmt.clock_cell(row.timezone, row.work_start, row.work_end, now),
             Text(fmt.ago(row.last_contact, now)),
             Text(onboarding(row)),
+            Text(str(len(row.open_steps)) if row.open_steps else ""),
         )
 
     def haystack(self, row: PersonRow) -> str:
@@ -86,13 +97,25 @@ class RosterScreen(ListingScreen[PersonRow]):
                 ("Key", row.key),
             ],
             ("Responsibilities", row.responsibilities),
-            ("", "enter: notes on this person"),
+            (
+                "Open next steps",
+                fmt.steps_block(row.open_steps, self.rapport.today(), owners=False),
+            ),
+            ("", "enter: notes · h: check-ins · b: briefing"),
         )
 
     def action_open(self) -> None:
         row = self.selected()
         if row is not None:
             self.app.call_later(self.rapport.show_notes_for, row.id, row.name)
+
+    def action_history(self) -> None:
+        if (row := self.selected()) is not None:
+            self.rapport.open_history(row.name, person_id=row.id)
+
+    def action_brief(self) -> None:
+        if (row := self.selected()) is not None:
+            self.rapport.open_briefing(person_id=row.id)
 
     def form(self, row: PersonRow | None) -> FormScreen:
         return FormScreen(
