@@ -32,7 +32,6 @@ def detail_text(app: Any) -> str:
     return str(app.screen.query_one("#detail", Static).render())
 
 
-
 def toasts(app: Any) -> list[str]:
     """Every notification the app has shown and not yet expired, as text.
 

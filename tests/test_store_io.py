@@ -22,6 +22,7 @@ from store.io_toml import (
     ExportError,
     ImportSummary,
     InvalidFile,
+    demo_shift,
     export_engagement,
     import_document,
     import_file,
@@ -94,7 +95,11 @@ def team() -> dict[str, Any]:
                 ],
             },
             # Earlier than the one above and with nobody listed: file order and [] both survive.
-            {"at": dt.datetime(2026, 10, 6, 9, 15, 30, 250000, tzinfo=UTC), "attendees": []},
+            {
+                "at": dt.datetime(2026, 10, 6, 9, 15, 30, 250000, tzinfo=UTC),
+                "attendees": [],
+                "status": "skipped",
+            },
         ],
         "decisions": [
             {
@@ -146,7 +151,10 @@ def dump(store: Store) -> list[str]:
 
 
 def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
-    """Set (or with DELETE remove) the value at a place written like `people[1].timezone`."""
+    """Set (or with DELETE remove) the value at a place written like `people[1].timezone`.
+
+    One past the end of a list appends.
+    """
     parts: list[str | int] = []
     for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
         parts.append(int(index) if index else name)
@@ -155,6 +163,8 @@ def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
         target = target[part]
     if value is DELETE:
         del target[parts[-1]]
+    elif isinstance(target, list) and parts[-1] == len(target):
+        target.append(value)
     else:
         target[parts[-1]] = value
 
@@ -209,13 +219,15 @@ def test_export_gives_back_exactly_what_was_imported(store: Store, tmp_path: Pat
 def test_import_of_defaults_exports_without_them(store: Store, tmp_path: Path) -> None:
     doc = team()
     doc["people"][1].update(hours="09:00-17:00", at_kickoff=False, role="")
-    doc["checkins"][1].update(channel="video", outcome="")
+    doc["checkins"][0].update(status="held")
+    doc["checkins"][1].update(channel="video", outcome="", next_steps=[])
+    doc["checkins"][0]["next_steps"][1].update(done=False)
+    doc["cadences"][1].update(duration=30, circle="", attendees=[])
     doc["decisions"][1].update(kind="decision", status="open", must_inform=[], informed={})
+    doc["notes"][1].update(kind="personal", pinned=False)
     import_file(store, write(tmp_path, doc))
     exported = tomllib.loads(export_engagement(store, None))
-    assert exported["people"][1] == team()["people"][1]
-    assert exported["checkins"][1] == team()["checkins"][1]
-    assert exported["decisions"][1] == team()["decisions"][1]
+    assert exported == team()
 
 
 def test_moments_are_stored_in_utc(store: Store, tmp_path: Path) -> None:
@@ -326,7 +338,7 @@ RULES: list[tuple[str, Any, str, str]] = [
     ("engagement.key", "Trail US", "engagement.key", "'Trail US' is not a key"),
     ("people[1].key", "-dana", "people[1].key", "is not a key"),
     ("people[1].key", "d" * 41, "people[1].key", "a key has at most 40"),
-    ("people[2].key", "jonas", "people[2].key", "'jonas' is already the key of people[0]"),
+    ("people[3]", {"key": "jonas", "name": "J. B.", "side": "ours", "timezone": "UTC"}, "people[3].key", "'jonas' is already the key of people[0]"),
     ("cadences[1].key", "weekly", "cadences[1].key", "already the key of cadences[0]"),
     # References must name something in the file.
     ("cadences[0].owner", "jonass", "cadences[0].owner", "no person has the key 'jonass' (did you mean 'jonas'?)"),
@@ -344,6 +356,7 @@ RULES: list[tuple[str, Any, str, str]] = [
     ("notes[0].person", "tyler", "notes[0].person", "no person has the key 'tyler'"),
     # Choices, statuses by kind.
     ("people[1].side", "vendor", "people[1].side", "'vendor' is not one of: ours, client, partner"),
+    ("checkins[0].status", "cancelled", "checkins[0].status", "is not one of: held, skipped, moved"),
     ("checkins[0].channel", "zoom", "checkins[0].channel", "is not one of: video, phone, on-site, chat"),
     ("decisions[0].kind", "issue", "decisions[0].kind", "is not one of: decision, risk, dependency"),
     ("decisions[0].status", "decided", "decisions[0].status", "'decided' is not a status of a risk; use open, mitigated, happened, closed"),
@@ -538,7 +551,8 @@ def test_replace_swaps_the_engagement_and_leaves_others_alone(store: Store, tmp_
     smaller["people"] = smaller["people"][:2]
     smaller["cadences"][0]["attendees"] = ["jonas", "dana"]
     smaller["checkins"][0]["next_steps"][0]["owner"] = "dana"
-    smaller["decisions"][0].update(must_inform=["jonas", "dana"], informed={})
+    smaller["decisions"][0]["must_inform"] = ["jonas", "dana"]
+    del smaller["decisions"][0]["informed"]
     smaller["notes"] = smaller["notes"][:1]
     summary = import_file(store, write(tmp_path, smaller, "smaller.toml"), replace=True)
     assert summary.replaced
@@ -647,6 +661,24 @@ def test_load_sample_on_its_own_day_changes_nothing(store: Store, tmp_path: Path
         assert export_engagement(store, None) == export_engagement(other, None)
     finally:
         other.close()
+
+
+def test_the_demo_shift_comes_from_as_of_only() -> None:
+    today = dt.date(2027, 1, 10)
+    assert demo_shift({"as_of": dt.date(2026, 11, 20)}, today) == 51
+    assert demo_shift({"as_of": dt.date(2027, 1, 20)}, today) == -10
+    assert demo_shift({}, today) == 0
+    assert demo_shift({"as_of": dt.datetime(2026, 11, 20, tzinfo=UTC)}, today) == 0
+
+
+def test_moments_beyond_utc_are_refused(store: Store, tmp_path: Path) -> None:
+    doc = team()
+    plus_one = dt.timezone(dt.timedelta(hours=1))
+    doc["checkins"][0]["at"] = dt.datetime(1, 1, 1, 0, 30, tzinfo=plus_one)
+    path = write(tmp_path, doc)
+    assert problems(store, path) == [
+        f"{path}: checkins[0].at: is out of range once converted to UTC"
+    ]
 
 
 def test_shifting_past_the_calendar_is_an_error(store: Store, tmp_path: Path) -> None:
