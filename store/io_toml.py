@@ -352,13 +352,26 @@ def _insert(session: Session, plan: Plan) -> None:
     )
 
 
-def load_sample(store: Store, today: dt.date | None = None) -> ImportSummary:
-    """Import the shipped sample with its dates moved so that its `as_of` falls on `today`."""
+def load_sample(
+    store: Store, today: dt.date | None = None, now: dt.datetime | None = None
+) -> ImportSummary:
+    """Import the shipped sample with its dates moved so that its `as_of` falls on `today`.
+
+    Given `now`, the shift is one day less when a moved check-in would otherwise lie in the
+    future (the sample logs calls late on its `as_of` day; early in the morning they have
+    not happened yet).
+    """
     from importlib.resources import files
 
     data = (files("store") / "sample.toml").read_bytes()
     doc = parse_toml(data, SAMPLE_SOURCE)
+    if now is not None and today is None:
+        today = now.astimezone().date()
     shift = demo_shift(doc, today or dt.date.today())
+    if now is not None:
+        moments = [c["at"] for c in doc.get("checkins", ()) if isinstance(c.get("at"), dt.datetime)]
+        while moments and max(moments) + dt.timedelta(days=shift) > now:
+            shift -= 1
     return import_document(store, doc, SAMPLE_SOURCE, shift_days=shift)
 
 

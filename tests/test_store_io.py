@@ -652,6 +652,18 @@ def test_load_sample_moves_every_date_to_today(store: Store) -> None:
     }
 
 
+def test_the_demo_never_puts_a_check_in_in_the_future(store: Store) -> None:
+    sample = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
+    # Early in the morning, ten days after as_of: the sample's last calls of its as_of day
+    # (in the afternoon) must not appear as "in 6 hours".
+    now = dt.datetime.combine(sample["as_of"] + dt.timedelta(days=10), dt.time(0, 30), UTC)
+    load_sample(store, now=now)
+    exported = tomllib.loads(export_engagement(store, None))
+    latest = max(c["at"] for c in exported["checkins"])
+    assert latest <= now
+    assert latest > now - dt.timedelta(days=2)
+
+
 def test_load_sample_on_its_own_day_changes_nothing(store: Store, tmp_path: Path) -> None:
     sample = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
     load_sample(store, today=sample["as_of"])

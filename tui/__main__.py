@@ -7,6 +7,7 @@ and friends start fast.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -59,6 +60,40 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", help="export an engagement as TOML")
     exp.add_argument("file", type=Path, nargs="?", metavar="FILE", help="default: stdout")
     exp.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
+
+    log = commands.add_parser(
+        "log",
+        help="log a check-in (as the l form does)",
+        description="Log a check-in: attendees come from --cadence unless --with names them.",
+    )
+    log.add_argument("--cadence", metavar="NAME", help="the cadence's key or name")
+    log.add_argument(
+        "--with", dest="attendees", metavar="KEY,KEY", help="who was there (alone: an ad-hoc call)"
+    )
+    log.add_argument("--outcome", required=True, metavar="TEXT", help="what came out of it")
+    log.add_argument(
+        "--when", default="now", help="now, 14:30, yesterday 16:00, tue 9:00, 2026-11-19 16:00"
+    )
+    log.add_argument("--mood", type=int, metavar="N", help="1 (bad) to 5 (great)")
+    log.add_argument("--status", choices=("held", "skipped", "moved"), default="held")
+    log.add_argument("--channel", choices=("video", "phone", "on-site", "chat"), default="video")
+    log.add_argument(
+        "--next", dest="next_steps", action="append", default=[], metavar='"OWNER: TEXT by DATE"',
+        help="a next step (repeat for more)",
+    )  # fmt: skip
+    log.add_argument(
+        "--decision", dest="decisions", action="append", default=[], metavar='"[OWNER:] TITLE"',
+        help="a decision raised (repeat for more)",
+    )  # fmt: skip
+    log.add_argument(
+        "--note", dest="notes", action="append", default=[], metavar='"NAME: TEXT"',
+        help="a personal note on someone (repeat for more)",
+    )  # fmt: skip
+    log.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
+
+    brief = commands.add_parser("brief", help="print the briefing on a cadence or person")
+    brief.add_argument("name", metavar="NAME", help="a cadence's or a person's key or name")
+    brief.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
     return parser
 
 
@@ -135,14 +170,13 @@ def run_app(store_target: str, args: argparse.Namespace) -> int:
 
 def open_demo(folder: Path) -> str:
     """A fresh database in `folder` holding the sample, dates shifted to today."""
-    from store.io_toml import load_sample
-
     from store.db import Store
+    from store.io_toml import load_sample
 
     target = str(folder / "demo.db")
     store = Store.open(target)
     try:
-        load_sample(store)
+        load_sample(store, now=dt.datetime.now(dt.UTC))
     finally:
         store.close()
     return target
@@ -165,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(target, args)
         if args.command == "export":
             return run_export(target, args)
+        if args.command in ("log", "brief"):
+            from tui.commands import run_brief, run_log
+
+            return (run_log if args.command == "log" else run_brief)(open_store(target), args)
         return run_app(target, args)
     except CannotOpen as error:
         return _fail(str(error))

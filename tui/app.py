@@ -40,8 +40,8 @@ def system_clock() -> dt.datetime:
 class RapportApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "rapport"
-    # Below 100 columns the detail pane moves under the list so the table keeps its columns.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Below 150 columns the detail pane sits under the list so the table keeps its columns.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
     MODES = {
         "roster": RosterScreen,
         "cadence": CadenceScreen,

@@ -34,8 +34,8 @@ def safe(value: str) -> str:
 
 
 def cell(value: str, style: str = "") -> Text:
-    """A table cell holding database text literally."""
-    return Text(safe(value), style=style)
+    """A table cell holding database text literally, on one line, cut with an ellipsis."""
+    return Text(safe(value).replace("\n", " "), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:

@@ -65,13 +65,13 @@ class CadenceScreen(ListingScreen[CadenceRow]):
         ],
     )
     COLUMNS = (
-        ("name", "Name"),
-        ("circle", "Circle"),
-        ("rhythm", "Rhythm"),
-        ("people", "People"),
-        ("last", "Last held"),
-        ("next", "Next due"),
-        ("status", "Status"),
+        ("name", "Name", 22),
+        ("circle", "Circle", 16),
+        ("rhythm", "Rhythm", 20),
+        ("people", "People", None),
+        ("last", "Last held", None),
+        ("next", "Next due", None),
+        ("status", "Status", None),
     )
     EMPTY_TEXT = "No cadences yet: press n to add a recurring meeting."
 

@@ -42,12 +42,12 @@ class DecisionsScreen(ListingScreen[DecisionRow]):
         ],
     )
     COLUMNS = (
-        ("kind", "Kind"),
-        ("title", "Title"),
-        ("owner", "Owner"),
-        ("due", "Due"),
-        ("status", "Status"),
-        ("informed", "Informed"),
+        ("kind", "Kind", None),
+        ("title", "Title", 34),
+        ("owner", "Owner", 16),
+        ("due", "Due", None),
+        ("status", "Status", None),
+        ("informed", "Told", None),
     )
     EMPTY_TEXT = "No decisions, risks or dependencies yet: press n to add one."
 

@@ -49,7 +49,8 @@ class ListingScreen(Screen[None], Generic[Row]):
     """A screen listing records of one kind; subclasses fill in the blanks."""
 
     TITLE_NOUN: ClassVar[str] = "item"
-    COLUMNS: ClassVar[Sequence[tuple[str, str]]] = ()  # (key, label)
+    # (key, label, width): long text gets a fixed width so short columns stay on screen.
+    COLUMNS: ClassVar[Sequence[tuple[str, str, int | None]]] = ()
     EMPTY_TEXT: ClassVar[str] = "Nothing here yet: press n to add one."
     AUTO_FOCUS = "#records"
 
@@ -126,8 +127,8 @@ class ListingScreen(Screen[None], Generic[Row]):
         return self.query_one("#records", RecordTable)
 
     def on_mount(self) -> None:
-        for key, label in self.COLUMNS:
-            self.table.add_column(label, key=key)
+        for key, label, width in self.COLUMNS:
+            self.table.add_column(label, key=key, width=width)
         self.refresh_rows()
 
     def on_screen_resume(self) -> None:

@@ -25,12 +25,12 @@ class NotesScreen(ListingScreen[NoteRow]):
     TITLE_NOUN = "note"
     BINDINGS = listing_bindings("notes")
     COLUMNS = (
-        ("person", "Person"),
-        ("on", "Date"),
-        ("kind", "Kind"),
-        ("pinned", "Pin"),
-        ("follow_up", "Follow up"),
-        ("text", "Note"),
+        ("person", "Person", 18),
+        ("on", "Date", None),
+        ("kind", "Kind", None),
+        ("pinned", "Pin", None),
+        ("follow_up", "Follow up", None),
+        ("text", "Note", 40),
     )
     EMPTY_TEXT = "No notes yet: press n to remember something about someone."
 

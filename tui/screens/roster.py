@@ -40,14 +40,14 @@ class RosterScreen(ListingScreen[PersonRow]):
         ],
     )
     COLUMNS = (
-        ("name", "Name"),
-        ("side", "Side"),
-        ("role", "Role"),
-        ("team", "Team"),
-        ("local", "Local time"),
-        ("contact", "Last contact"),
-        ("onboarding", "Onboarded"),
-        ("steps", "Steps"),
+        ("name", "Name", 20),
+        ("side", "Side", None),
+        ("role", "Role", 22),
+        ("team", "Team", 12),
+        ("local", "Local time", None),
+        ("contact", "Last contact", None),
+        ("onboarding", "Onb.", None),
+        ("steps", "Steps", None),
     )
     EMPTY_TEXT = "Nobody on this engagement yet: press n to add a person."
 

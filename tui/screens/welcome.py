@@ -74,7 +74,7 @@ class WelcomeScreen(Screen[None]):
 
         try:
             if path is None:
-                load_sample(self.rapport.store, self.rapport.today())
+                load_sample(self.rapport.store, now=self.rapport.now())
             else:
                 import_file(self.rapport.store, path)
         except InvalidFile as error:
