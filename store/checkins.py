@@ -23,6 +23,7 @@ from store.models import (
     Cadence,
     CheckIn,
     Decision,
+    Engagement,
     NextStep,
     Note,
     NoteKind,
@@ -198,10 +199,13 @@ def log_checkin(store: Store, draft: CheckInDraft, checkin_id: int | None = None
                          due=step.due, done=False)
             )  # fmt: skip
         day = draft.at.date()
+        lead_id = draft.lead_id or session.scalar(
+            select(Engagement.lead_id).where(Engagement.id == draft.engagement_id)
+        )
         for raised in draft.decisions_raised:
             session.add(
                 Decision(engagement_id=draft.engagement_id, title=raised.title,
-                         owner_id=raised.owner_id or draft.lead_id, raised=day, status="open",
+                         owner_id=raised.owner_id or lead_id, raised=day, status="open",
                          kind="decision", context="", outcome="")
             )  # fmt: skip
         informed = _mark_informed(session, draft, checkin.id, day)

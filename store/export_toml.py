@@ -85,6 +85,7 @@ class _Exporter:
         _section(out, "[engagement]", [
             ("key", e["key"]), ("name", e["name"]), ("client", e["client"]),
             ("goal", e["goal"]), ("kickoff", e["kickoff"]),
+            ("lead", self.person_key.get(e["lead_id"])),
         ])  # fmt: skip
         for p in self.people:
             work = f"{p['work_start']:%H:%M}-{p['work_end']:%H:%M}"

@@ -69,6 +69,7 @@ class DecisionPlan:
 @dataclass
 class Plan:
     engagement: dict[str, Any]
+    lead: str | None = None  # person key
     people: list[dict[str, Any]] = field(default_factory=list)
     cadences: list[tuple[dict[str, Any], str | None, list[str]]] = field(default_factory=list)
     checkins: list[CheckInPlan] = field(default_factory=list)
@@ -100,6 +101,7 @@ def _engagement_fields(shift: int) -> dict[str, Field]:
         "client": Field(text(NAME_LEN), default=""),
         "goal": Field(text(TEXT_LEN, multiline=True), default=""),
         "kickoff": Field(day(shift)),
+        "lead": Field(reference),
     }
 
 
@@ -291,6 +293,9 @@ def check_document(doc: dict[str, Any], source: str, *, shift_days: int = 0) -> 
             work = person.pop("hours")
             person["work_start"], person["work_end"] = (BAD, BAD) if work is BAD else work
             plan.people.append(person)
+
+    if engagement is not None:
+        plan.lead = people_refs.one(engagement.pop("lead"), "engagement.lead")
 
     fields = _cadence_fields(shift)
     cadence_refs.complete = isinstance(doc.get("cadences", []), list)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from store.db import Store
@@ -278,6 +278,12 @@ def _insert(session: Session, plan: Plan) -> None:
             strict=True,
         )
     )
+    if plan.lead is not None:
+        session.execute(
+            update(Engagement.__table__)
+            .where(Engagement.id == engagement_id)
+            .values(lead_id=person_ids[plan.lead])
+        )
 
     cadence_rows = [
         {"engagement_id": engagement_id, "owner_id": person_ids.get(owner or ""), **row}

@@ -138,9 +138,17 @@ class Engagement(Base):
     client: Mapped[str] = mapped_column(String(NAME_LEN), default="")
     goal: Mapped[str] = mapped_column(Text, default="")
     kickoff: Mapped[dt.date | None] = mapped_column(Date)
+    # The lead using rapport: decisions raised without an owner are theirs. Person and
+    # engagement refer to each other, so this key is created after both tables.
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL", use_alter=True)
+    )
 
     people: Mapped[list[Person]] = relationship(
-        back_populates="engagement", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="engagement",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        foreign_keys="Person.engagement_id",
     )
     cadences: Mapped[list[Cadence]] = relationship(
         back_populates="engagement", cascade="all, delete-orphan", passive_deletes=True
@@ -176,7 +184,9 @@ class Person(Base):
     first_one_on_one: Mapped[dt.date | None] = mapped_column(Date)
     met_in_person: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    engagement: Mapped[Engagement] = relationship(back_populates="people")
+    engagement: Mapped[Engagement] = relationship(
+        back_populates="people", foreign_keys=[engagement_id]
+    )
     notes: Mapped[list[Note]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
     )
