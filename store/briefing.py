@@ -41,8 +41,8 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
+from store.queries import AD_HOC
 
-AD_HOC = "ad-hoc call"
 MOODS_SHOWN = 8
 SPARKS = "▁▃▄▆█"  # mood 1 (bad) .. 5 (great)
 _DAY = dt.timedelta(days=1)

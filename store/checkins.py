@@ -30,6 +30,7 @@ from store.models import (
     Person,
     checkin_attendee,
 )
+from store.queries import AD_HOC
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def log_checkin(store: Store, draft: CheckInDraft, checkin_id: int | None = None
         named |= {d.owner_id for d in draft.decisions_raised if d.owner_id is not None}
         named |= {n.person_id for n in draft.notes}
         _check_people(session, draft.engagement_id, named)
-        title = "an ad-hoc call"
+        title = f"an {AD_HOC}"
         if draft.cadence_id is not None:
             cadence = session.get(Cadence, draft.cadence_id)
             if cadence is None or cadence.engagement_id != draft.engagement_id:

@@ -15,6 +15,7 @@ from store.models import (
     Audience,
     Cadence,
     CheckIn,
+    CheckInStatus,
     Decision,
     Engagement,
     NextStep,
@@ -24,6 +25,10 @@ from store.models import (
     checkin_attendee,
 )
 from store.rhythm import RhythmError, parse_rhythm
+
+AD_HOC = "ad-hoc call"
+# A skipped meeting was logged but did not happen: it is no contact and no "last held".
+HAPPENED = CheckIn.status != CheckInStatus.SKIPPED.value
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def _last_contacts(session: Session, engagement_id: int) -> dict[int, dt.datetim
     stmt = (
         select(checkin_attendee.c.person_id, func.max(CheckIn.at))
         .join(CheckIn, CheckIn.id == checkin_attendee.c.checkin_id)
-        .where(CheckIn.engagement_id == engagement_id)
+        .where(CheckIn.engagement_id == engagement_id, HAPPENED)
         .group_by(checkin_attendee.c.person_id)
     )
     at_type = CheckIn.__table__.c.at.type
@@ -254,7 +259,9 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
         kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
         last_stmt = (
             select(CheckIn.cadence_id, func.max(CheckIn.at))
-            .where(CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None))
+            .where(
+                CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None), HAPPENED
+            )
             .group_by(CheckIn.cadence_id)
         )
         at_type = CheckIn.__table__.c.at.type
@@ -345,7 +352,7 @@ def recent_checkins(
         stmt = stmt.order_by(CheckIn.at.desc()).limit(limit)
         return [
             CheckInRow(
-                c.id, c.at, c.cadence.name if c.cadence else "ad hoc", c.status, c.channel,
+                c.id, c.at, c.cadence.name if c.cadence else AD_HOC, c.status, c.channel,
                 c.outcome,
                 c.mood, tuple(p.name for p in c.attendees),
             )

@@ -169,7 +169,7 @@ async def test_on_the_roster_l_logs_a_one_on_one_with_that_person(
         await settle(pilot)
         assert column(app, 5)[1] == "now"  # her last contact
     (latest,) = queries.recent_checkins(store, person_id=team["ines"], limit=1)
-    assert latest.cadence == "ad hoc"
+    assert latest.cadence == "ad-hoc call"
 
 
 async def test_name_completion_in_attendees(

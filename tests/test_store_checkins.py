@@ -148,3 +148,38 @@ def test_log_context_lists_people_cadences_and_items_to_tell(
         (team["avalara"], "Use Avalara for sales tax", (team["jonas"], team["ines"])),
     )
     assert context.index.find("ines").id == team["ines"]
+
+
+def test_raised_decisions_without_owner_go_to_the_engagement_lead(
+    store: Store, team: dict[str, int]
+) -> None:
+    from store.models import Engagement
+
+    with store.write() as session:
+        session.get(Engagement, team["eng"]).lead_id = team["jonas"]
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"],),
+            decisions_raised=(DecisionLine("Who signs the DPA?", None),
+                              DecisionLine("Freeze the catalogue", team["ines"])),
+        ),
+    )  # fmt: skip
+    owners = {d.title: d.owner for d in queries.decisions(store, team["eng"])}
+    assert owners["Who signs the DPA?"] == "Jonas Brandt"
+    assert owners["Freeze the catalogue"] == "Inês Carvalho"
+
+
+def test_a_skipped_meeting_is_no_contact_and_not_held(store: Store, team: dict[str, int]) -> None:
+    before = {p.key: p.last_contact for p in queries.roster(store, team["eng"])}
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, cadence_id=team["weekly"], status="skipped",
+            attendee_ids=(team["jonas"], team["dana"]), outcome="Client holiday",
+        ),
+    )  # fmt: skip
+    after = {p.key: p.last_contact for p in queries.roster(store, team["eng"])}
+    assert after == before
+    (cadence,) = queries.cadences(store, team["eng"], AT.date())
+    assert cadence.last_held == dt.datetime(2026, 11, 17, 15, 0, tzinfo=dt.UTC)
