@@ -206,6 +206,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(target, args)
     except CannotOpen as error:
         return _fail(str(error))
+    except Exception as error:  # noqa: BLE001 - the one place that turns surprises into a line
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        if isinstance(error, DBAPIError):
+            # The driver's words only: the statement and its parameters may hold personal text.
+            return _fail(f"database error: {error.orig}")
+        if isinstance(error, SQLAlchemyError | OSError):
+            return _fail(f"{type(error).__name__}: {error}")
+        raise
 
 
 if __name__ == "__main__":
