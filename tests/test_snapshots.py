@@ -54,3 +54,30 @@ def test_welcome(
     snap_compare: Callable[..., bool], make_app: Callable[..., object], store: Store
 ) -> None:
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+
+
+def test_log_form(
+    snap_compare: Callable[..., bool], make_app: Callable[..., object], sample_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from zoneinfo import ZoneInfo
+
+    from tui.app import RapportApp
+
+    monkeypatch.setattr(RapportApp, "local_zone", lambda self: ZoneInfo("Europe/Berlin"))
+    app = make_app(start_screen="cadence")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_ready("l"))
+
+
+def test_briefing(
+    snap_compare: Callable[..., bool], make_app: Callable[..., object], sample_store: Store
+) -> None:
+    app = make_app(start_screen="cadence")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_ready("j", "b"))
+
+
+def test_history(
+    snap_compare: Callable[..., bool], make_app: Callable[..., object], sample_store: Store
+) -> None:
+    app = make_app(start_screen="cadence")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_ready("G", "h"))

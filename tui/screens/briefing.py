@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -26,7 +27,7 @@ def _days(days: int | None, never: str = "never") -> str:
     return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
 
 
-def attendee_block(person: AttendeeBrief) -> Content:
+def attendee_block(person: AttendeeBrief, now: dt.datetime) -> Content:
     """One attendee: who, their clock, how long since we spoke, what is open, what to ask."""
     today = person.local_time.date()
     hours = "working hours" if person.in_hours else "outside working hours"
@@ -34,7 +35,7 @@ def attendee_block(person: AttendeeBrief) -> Content:
     parts: list[str | tuple[str, str] | Content] = [
         (fmt.safe(person.name), "bold $accent"), "  ", (fmt.safe(role), "dim"), "\n",
         f"  {person.local_time:%H:%M %a} in {person.timezone} ({hours})\n",
-        f"  last contact {_days(person.days_since_contact)}, "
+        f"  last contact {fmt.ago(person.last_outcome.at, now) if person.last_outcome else 'never'}, "
         f"last one-on-one {_days(person.days_since_one_on_one)}",
     ]  # fmt: skip
     if person.moods:
@@ -138,7 +139,7 @@ class BriefingScreen(Screen[None]):
             parts += ["Last time ", (fmt.local_moment(last.at), "bold"), "\n",
                       fmt.safe(last.outcome), "\n"]  # fmt: skip
         for person in briefing.attendees:
-            parts += ["\n", attendee_block(person)]
+            parts += ["\n", attendee_block(person, briefing.now)]
         if not briefing.attendees:
             parts.append("\nNobody is on this cadence yet.")
         self.query_one("#briefing", Static).update(Content.assemble(*parts))

@@ -1,0 +1,65 @@
+"""The briefing (b) on a cadence and on a person, and copying it as Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from helpers import settle, toasts
+from textual.widgets import Static
+
+from tui.screens.briefing import BriefingScreen
+from tui.screens.cadence import CadenceScreen
+
+
+def briefing_text(app: object) -> str:
+    return str(app.screen.query_one("#briefing", Static).render())  # type: ignore[attr-defined]
+
+
+async def test_b_on_a_cadence_briefs_its_attendees_in_order(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        text = briefing_text(app)
+        assert text.startswith("Briefing: Weekly status")
+        assert "Cutover plan agreed." in text
+        # Jonas then Dana, as on the cadence; Dana's clock is Denver's (03:30 on Fri).
+        assert text.index("Jonas Brandt") < text.index("Dana Whitfield")
+        assert "03:30 Fri in America/Denver (outside working hours)" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, CadenceScreen)
+
+
+async def test_b_on_a_person_shows_what_to_tell_and_remember(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")  # Dana: her pinned marathon note, follow-up due
+        await settle(pilot)
+        text = briefing_text(app)
+        assert "Dana Whitfield" in text
+        assert "Runs the Chicago marathon" in text
+        assert "ask now" in text
+        assert "Decisions they own" in text and "Use Avalara for sales tax" in text
+
+
+async def test_y_copies_the_briefing_as_markdown(
+    make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied: list[str] = []
+    app = make_app()
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("y")
+        assert copied and copied[0].startswith("# Briefing: Dana Whitfield")
+        assert "Briefing copied as Markdown" in toasts(app)
