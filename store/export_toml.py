@@ -79,6 +79,18 @@ class _Exporter:
             groups[row[by]].append(row[value])
         return groups
 
+    def _attendees(self, parent: Any, model: Any) -> dict[int, list[Any]]:
+        """{cadence or check-in id: [person ids in their order]} for the whole engagement."""
+        link = parent.table.c
+        return self._grouped(
+            select(parent, link.person_id)
+            .join(model, model.id == parent)
+            .where(model.engagement_id == self.id)
+            .order_by(parent, link.position),
+            parent.name,
+            "person_id",
+        )
+
     def text(self) -> str:
         e = self.engagement
         out = [f"schema_version = {SCHEMA_VERSION}"]
@@ -115,15 +127,7 @@ class _Exporter:
             select(Cadence.__table__).where(Cadence.engagement_id == self.id).order_by(Cadence.id)
         )
         self.cadence_key = {c["id"]: c["key"] for c in cadences}
-        link = cadence_attendee.c
-        attendees = self._grouped(
-            select(link.cadence_id, link.person_id)
-            .join(Cadence, Cadence.id == link.cadence_id)
-            .where(Cadence.engagement_id == self.id)
-            .order_by(link.cadence_id, link.position),
-            "cadence_id",
-            "person_id",
-        )
+        attendees = self._attendees(cadence_attendee.c.cadence_id, Cadence)
         for c in cadences:
             _section(out, "[[cadences]]", [
                 ("key", c["key"]), ("name", c["name"]), ("circle", c["circle"]),
@@ -136,15 +140,7 @@ class _Exporter:
         checkins = self._rows(
             select(CheckIn.__table__).where(CheckIn.engagement_id == self.id).order_by(CheckIn.id)
         )
-        link = checkin_attendee.c
-        attendees = self._grouped(
-            select(link.checkin_id, link.person_id)
-            .join(CheckIn, CheckIn.id == link.checkin_id)
-            .where(CheckIn.engagement_id == self.id)
-            .order_by(link.checkin_id, link.position),
-            "checkin_id",
-            "person_id",
-        )
+        attendees = self._attendees(checkin_attendee.c.checkin_id, CheckIn)
         steps: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for step in self._rows(
             select(NextStep.__table__)
