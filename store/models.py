@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -183,6 +184,11 @@ class Person(Base):
     at_kickoff: Mapped[bool] = mapped_column(Boolean, default=False)
     first_one_on_one: Mapped[dt.date | None] = mapped_column(Date)
     met_in_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Joined after the kickoff and was onboarded all the same.
+    onboarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    role_agreed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How often to be in touch; None: the default for their side and role.
+    contact_every: Mapped[int | None] = mapped_column(Integer)
 
     engagement: Mapped[Engagement] = relationship(
         back_populates="people", foreign_keys=[engagement_id]
@@ -210,6 +216,9 @@ class Cadence(Base):
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), index=True
     )
+    # The rhythm counts from here (None: the engagement's kickoff); paused ones expect nothing.
+    since: Mapped[dt.date | None] = mapped_column(Date)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     engagement: Mapped[Engagement] = relationship(back_populates="cadences")
     owner: Mapped[Person | None] = relationship()
