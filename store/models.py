@@ -293,9 +293,27 @@ class Decision(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     outcome: Mapped[str] = mapped_column(Text, default="")
     decided: Mapped[dt.date | None] = mapped_column(Date)
+    # Optional: a stable key, so a file can say which decision supersedes which.
+    key: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    # The circle that discusses it: "stale" is measured against this cadence's rhythm.
+    cadence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cadence.id", ondelete="SET NULL"), index=True
+    )
+    raised_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin.id", ondelete="SET NULL"), index=True
+    )
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision.id", ondelete="SET NULL"), index=True
+    )
+    # Risks: probability and impact 1-5 (their product is the score) and the mitigation.
+    probability: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[int | None] = mapped_column(Integer)
+    mitigation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Dependencies: on whom or what (a person, a team, another party).
+    depends_on: Mapped[str] = mapped_column(String(SHORT_LEN), default="", server_default="")
 
     engagement: Mapped[Engagement] = relationship(back_populates="decisions")
-    owner: Mapped[Person | None] = relationship()
+    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
     audience: Mapped[list[Audience]] = relationship(
         back_populates="decision",
         cascade="all, delete-orphan",
@@ -321,9 +339,29 @@ class Audience(Base):
     checkin_id: Mapped[int | None] = mapped_column(
         ForeignKey("checkin.id", ondelete="SET NULL"), index=True
     )
+    channel: Mapped[str | None] = mapped_column(String(10))
 
     decision: Mapped[Decision] = relationship(back_populates="audience")
     person: Mapped[Person] = relationship()
+
+
+class DecisionEvent(Base):
+    """One step in a decision's life: raised, discussed, decided, told someone, dropped…"""
+
+    __tablename__ = "decision_event"
+    __table_args__ = (Index("ix_decision_event_decision_at", "decision_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkin.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
 
 
 class Note(Base):
