@@ -23,6 +23,7 @@ from store.models import (
     Cadence,
     CheckIn,
     Decision,
+    DecisionEvent,
     Engagement,
     NextStep,
     Note,
@@ -207,8 +208,23 @@ def log_checkin(store: Store, draft: CheckInDraft, checkin_id: int | None = None
             session.add(
                 Decision(engagement_id=draft.engagement_id, title=raised.title,
                          owner_id=raised.owner_id or lead_id, raised=day, status="open",
-                         kind="decision", context="", outcome="")
+                         kind="decision", context="", outcome="", raised_in_id=checkin.id,
+                         cadence_id=draft.cadence_id)
             )  # fmt: skip
+        if draft.communicated_ids:
+            known = set(
+                session.scalars(
+                    select(Decision.id).where(
+                        Decision.engagement_id == draft.engagement_id,
+                        Decision.id.in_(draft.communicated_ids),
+                    )
+                )
+            )
+            if known != set(draft.communicated_ids):
+                raise EditError("a communicated item is not on this engagement")
+        for decision_id in draft.communicated_ids:
+            session.add(DecisionEvent(decision_id=decision_id, at=draft.at, kind="discussed",
+                                      checkin_id=checkin.id, text=""))  # fmt: skip
         informed = _mark_informed(session, draft, checkin.id, day)
         for note in draft.notes:
             session.add(

@@ -1,0 +1,349 @@
+"""Decisions, risks and dependencies through their life, and who has been told.
+
+An item moves only along its kind's transitions (a dropped decision is never decided); every
+step is kept as an event, so the Decisions screen can show the history as a timeline and
+measure how long a decision took to reach everyone who must know ("latency").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from store.db import Store
+from store.edits import EditError
+from store.models import (
+    OPEN_STATUSES,
+    Audience,
+    Cadence,
+    CheckIn,
+    Decision,
+    DecisionEvent,
+    Person,
+    cadence_attendee,
+)
+from store.rhythm import RhythmError, parse_rhythm
+
+# Where each status may go next. Absent: final.
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    "decision": {"open": frozenset({"decided", "dropped"})},
+    "risk": {
+        "open": frozenset({"mitigated", "happened", "closed"}),
+        "mitigated": frozenset({"happened", "closed", "open"}),
+        "happened": frozenset({"closed"}),
+    },
+    "dependency": {
+        "open": frozenset({"delivered", "late"}),
+        "late": frozenset({"delivered"}),
+    },
+}
+STALE_INTERVALS = 2
+
+
+@dataclass(frozen=True)
+class Told:
+    person_id: int
+    name: str
+    on: dt.date | None
+    channel: str | None
+    checkin_id: int | None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    key: str | None
+    kind: str
+    title: str
+    context: str
+    owner_id: int | None
+    owner: str
+    raised: dt.date | None
+    due: dt.date | None
+    status: str
+    outcome: str
+    decided: dt.date | None
+    cadence_id: int | None
+    cadence: str
+    probability: int | None
+    impact: int | None
+    mitigation: str
+    depends_on: str
+    superseded_by: tuple[int, str] | None
+    supersedes: tuple[tuple[int, str], ...]
+    audience: tuple[Told, ...]
+    last_touched: dt.date | None  # the last logged meeting of its home cadence that touched it
+    stale: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def score(self) -> int | None:
+        if self.probability is None or self.impact is None:
+            return None
+        return self.probability * self.impact
+
+    @property
+    def informed(self) -> int:
+        return sum(1 for told in self.audience if told.on is not None)
+
+    @property
+    def missing(self) -> tuple[Told, ...]:
+        return tuple(told for told in self.audience if told.on is None)
+
+    @property
+    def not_propagated(self) -> bool:
+        """Decided, and someone who must know has not been told yet."""
+        return self.status == "decided" and bool(self.missing)
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due is not None and self.due < today
+
+    @property
+    def latency(self) -> int | None:
+        """Days from the decision until the last person who must know was told."""
+        if self.decided is None or not self.audience or self.missing:
+            return None
+        return max(0, max(t.on for t in self.audience if t.on is not None).toordinal()
+                   - self.decided.toordinal())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Event:
+    at: dt.datetime
+    kind: str
+    text: str
+    person: str
+    checkin_id: int | None
+
+
+def _touches(session: Session, engagement_id: int) -> dict[int, dt.datetime]:
+    """The last time each item was touched in a meeting of its home cadence: raised there,
+    discussed there (an event), or someone told there."""
+    home = (CheckIn.cadence_id == Decision.cadence_id, Decision.engagement_id == engagement_id)
+    sources = (
+        select(DecisionEvent.decision_id, CheckIn.at)
+        .join(CheckIn, CheckIn.id == DecisionEvent.checkin_id)
+        .join(Decision, Decision.id == DecisionEvent.decision_id)
+        .where(*home),
+        select(Audience.decision_id, CheckIn.at)
+        .join(CheckIn, CheckIn.id == Audience.checkin_id)
+        .join(Decision, Decision.id == Audience.decision_id)
+        .where(*home),
+        select(Decision.id, CheckIn.at)
+        .join(CheckIn, CheckIn.id == Decision.raised_in_id)
+        .where(*home),
+    )
+    last: dict[int, dt.datetime] = {}
+    for stmt in sources:
+        for decision_id, at in session.execute(stmt):
+            if decision_id not in last or at > last[decision_id]:
+                last[decision_id] = at
+    return last
+
+
+def _is_stale(item_open: bool, since: dt.date | None, rhythm: str | None, today: dt.date) -> bool:
+    if not item_open or since is None or not rhythm:
+        return False
+    try:
+        interval = parse_rhythm(rhythm).interval_days
+    except RhythmError:
+        return False
+    return (today - since).days > STALE_INTERVALS * interval
+
+
+def items(store: Store, engagement_id: int, today: dt.date) -> list[Item]:
+    """Every decision, risk and dependency of the engagement, soonest due first."""
+    with store.read() as session:
+        found = session.scalars(
+            select(Decision)
+            .where(Decision.engagement_id == engagement_id)
+            .options(
+                selectinload(Decision.owner),
+                selectinload(Decision.audience).selectinload(Audience.person),
+            )
+            .order_by(Decision.due.is_(None), Decision.due, Decision.id)
+        ).all()
+        cadences = {
+            c.id: (c.name, c.rhythm)
+            for c in session.scalars(select(Cadence).where(Cadence.engagement_id == engagement_id))
+        }
+        touched = _touches(session, engagement_id)
+        titles = {d.id: d.title for d in found}
+        supersedes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for d in found:
+            if d.superseded_by_id is not None:
+                supersedes[d.superseded_by_id].append((d.id, d.title))
+        result = []
+        for d in found:
+            name, rhythm = cadences.get(d.cadence_id or -1, ("", None))
+            last = touched.get(d.id)
+            since = last.date() if last else d.raised
+            result.append(
+                Item(
+                    d.id, d.key, d.kind, d.title, d.context, d.owner_id,
+                    d.owner.name if d.owner else "", d.raised, d.due, d.status, d.outcome,
+                    d.decided, d.cadence_id, name, d.probability, d.impact, d.mitigation,
+                    d.depends_on,
+                    (d.superseded_by_id, titles.get(d.superseded_by_id, ""))
+                    if d.superseded_by_id else None,
+                    tuple(supersedes.get(d.id, ())),
+                    tuple(Told(a.person_id, a.person.name, a.informed_on, a.channel, a.checkin_id)
+                          for a in d.audience),
+                    last.date() if last else None,
+                    _is_stale(d.status in OPEN_STATUSES, since, rhythm, today),
+                )
+            )  # fmt: skip
+        return result
+
+
+def median_latency(found: Sequence[Item]) -> dict[str, float]:
+    """Median days from decided to everyone told, per home cadence (name; "" for none)."""
+    by_cadence: dict[str, list[int]] = defaultdict(list)
+    for item in found:
+        if item.latency is not None:
+            by_cadence[item.cadence].append(item.latency)
+    return {name: statistics.median(days) for name, days in by_cadence.items()}
+
+
+def _event(session: Session, decision_id: int, at: dt.datetime, kind: str, text: str = "",
+           person_id: int | None = None, checkin_id: int | None = None) -> None:  # fmt: skip
+    session.add(DecisionEvent(decision_id=decision_id, at=at, kind=kind, text=text,
+                              person_id=person_id, checkin_id=checkin_id))  # fmt: skip
+
+
+def _get(session: Session, decision_id: int) -> Decision:
+    found = session.get(Decision, decision_id)
+    if found is None:
+        raise EditError("that item no longer exists")
+    return found
+
+
+def can_move(kind: str, current: str, to: str) -> bool:
+    return to in TRANSITIONS.get(kind, {}).get(current, frozenset())
+
+
+def move(
+    store: Store, decision_id: int, to: str, *, at: dt.datetime, outcome: str = "",
+    on: dt.date | None = None,
+) -> None:  # fmt: skip
+    """Change an item's status along its kind's transitions; a refused move says why."""
+    with store.write() as session:
+        decision = _get(session, decision_id)
+        if not can_move(decision.kind, decision.status, to):
+            allowed = sorted(TRANSITIONS.get(decision.kind, {}).get(decision.status, ()))
+            where = f"only to {', '.join(allowed)}" if allowed else "nowhere: it is final"
+            raise EditError(
+                f"a {decision.status} {decision.kind} cannot become {to}; it can go {where}"
+            )
+        if to == "decided":
+            if not outcome.strip():
+                raise EditError("a decision needs its outcome")
+            decision.outcome = outcome
+            decision.decided = on or at.date()
+        decision.status = to
+        _event(session, decision.id, at, to, outcome)
+
+
+def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> None:
+    """Mark a decided decision as replaced by a later one (shown on both)."""
+    if old_id == new_id:
+        raise EditError("a decision cannot supersede itself")
+    with store.write() as session:
+        old, new = _get(session, old_id), _get(session, new_id)
+        if old.engagement_id != new.engagement_id:
+            raise EditError("both must be on the same engagement")
+        if old.kind != "decision" or old.status != "decided":
+            raise EditError("only a decided decision can be superseded")
+        old.superseded_by_id = new.id
+        _event(session, old.id, at, "superseded", new.title)
+        _event(session, new.id, at, "supersedes", old.title)
+
+
+def mark_informed(
+    store: Store, decision_id: int, person_ids: Sequence[int], *, on: dt.date,
+    at: dt.datetime, channel: str | None = None, checkin_id: int | None = None,
+) -> int:  # fmt: skip
+    """Mark people told (those not yet marked); returns how many were marked."""
+    with store.write() as session:
+        _get(session, decision_id)
+        rows = session.scalars(
+            select(Audience).where(
+                Audience.decision_id == decision_id,
+                Audience.person_id.in_(person_ids),
+                Audience.informed_on.is_(None),
+            )
+        ).all()
+        for row in rows:
+            row.informed_on, row.channel, row.checkin_id = on, channel, checkin_id
+        return len(rows)
+
+
+def add_cadence_audience(store: Store, decision_id: int, cadence_id: int) -> int:
+    """Everyone now on a cadence must know (copied as people: later cadence changes don't
+    rewrite who had to be told). Returns how many were added."""
+    with store.write() as session:
+        decision = _get(session, decision_id)
+        have = {a.person_id for a in decision.audience}
+        people = session.scalars(
+            select(cadence_attendee.c.person_id)
+            .join(Cadence, Cadence.id == cadence_attendee.c.cadence_id)
+            .where(Cadence.id == cadence_id, Cadence.engagement_id == decision.engagement_id)
+            .order_by(cadence_attendee.c.position)
+        ).all()
+        added = [pid for pid in people if pid not in have]
+        start = len(decision.audience)
+        for offset, person_id in enumerate(added):
+            decision.audience.append(
+                Audience(person_id=person_id, position=start + offset, informed_on=None)
+            )
+        return len(added)
+
+
+def _midday(day: dt.date) -> dt.datetime:
+    # A date-only fact (raised on, decided on, told on) sorts within its day at noon UTC.
+    return dt.datetime.combine(day, dt.time(12), dt.UTC)
+
+
+def timeline(store: Store, decision_id: int) -> list[Event]:
+    """The item's history, oldest first: raised, discussed, decided, each person told…
+
+    Raised, decided and told come from the item itself (so an imported item has a history
+    too); status changes, discussions and supersedes are stored events.
+    """
+    with store.read() as session:
+        decision = session.scalar(
+            select(Decision)
+            .where(Decision.id == decision_id)
+            .options(selectinload(Decision.audience).selectinload(Audience.person))
+        )
+        if decision is None:
+            return []
+        found: list[Event] = []
+        if decision.raised:
+            found.append(Event(_midday(decision.raised), "raised", "", "", decision.raised_in_id))
+        stmt = (
+            select(DecisionEvent, Person.name)
+            .outerjoin(Person, Person.id == DecisionEvent.person_id)
+            .where(DecisionEvent.decision_id == decision_id)
+        )
+        found += [
+            Event(event.at, event.kind, event.text, name or "", event.checkin_id)
+            for event, name in session.execute(stmt)
+            if event.kind != "decided"
+        ]
+        if decision.decided:
+            found.append(Event(_midday(decision.decided), "decided", decision.outcome, "", None))
+        for told in decision.audience:
+            if told.informed_on:
+                found.append(Event(_midday(told.informed_on), "told", told.channel or "",
+                                   told.person.name, told.checkin_id))  # fmt: skip
+        return sorted(found, key=lambda event: event.at)
