@@ -314,36 +314,124 @@ def _midday(day: dt.date) -> dt.datetime:
 
 
 def timeline(store: Store, decision_id: int) -> list[Event]:
-    """The item's history, oldest first: raised, discussed, decided, each person told…
+    """One item's history, oldest first (see `timelines`)."""
+    with store.read() as session:
+        engagement_id = session.scalar(
+            select(Decision.engagement_id).where(Decision.id == decision_id)
+        )
+    if engagement_id is None:
+        return []
+    return timelines(store, engagement_id, [decision_id]).get(decision_id, [])
+
+
+def timelines(
+    store: Store, engagement_id: int, ids: Sequence[int] | None = None
+) -> dict[int, list[Event]]:
+    """Each item's history, oldest first: raised, discussed, decided, each person told…
 
     Raised, decided and told come from the item itself (so an imported item has a history
-    too); status changes, discussions and supersedes are stored events.
+    too); status changes, discussions and supersedes are stored events. Loaded for many
+    items at once so the Decisions screen's detail pane never queries on a keypress.
     """
     with store.read() as session:
-        decision = session.scalar(
+        stmt = (
             select(Decision)
-            .where(Decision.id == decision_id)
+            .where(Decision.engagement_id == engagement_id)
             .options(selectinload(Decision.audience).selectinload(Audience.person))
         )
-        if decision is None:
-            return []
-        found: list[Event] = []
-        if decision.raised:
-            found.append(Event(_midday(decision.raised), "raised", "", "", decision.raised_in_id))
-        stmt = (
+        events = (
             select(DecisionEvent, Person.name)
+            .join(Decision, Decision.id == DecisionEvent.decision_id)
             .outerjoin(Person, Person.id == DecisionEvent.person_id)
-            .where(DecisionEvent.decision_id == decision_id)
+            .where(Decision.engagement_id == engagement_id, DecisionEvent.kind != "decided")
         )
-        found += [
-            Event(event.at, event.kind, event.text, name or "", event.checkin_id)
-            for event, name in session.execute(stmt)
-            if event.kind != "decided"
-        ]
-        if decision.decided:
-            found.append(Event(_midday(decision.decided), "decided", decision.outcome, "", None))
-        for told in decision.audience:
-            if told.informed_on:
-                found.append(Event(_midday(told.informed_on), "told", told.channel or "",
-                                   told.person.name, told.checkin_id))  # fmt: skip
-        return sorted(found, key=lambda event: event.at)
+        if ids is not None:
+            stmt = stmt.where(Decision.id.in_(ids))
+            events = events.where(DecisionEvent.decision_id.in_(ids))
+        found: dict[int, list[Event]] = defaultdict(list)
+        for event, name in session.execute(events):
+            found[event.decision_id].append(
+                Event(event.at, event.kind, event.text, name or "", event.checkin_id)
+            )
+        for decision in session.scalars(stmt):
+            history = found[decision.id]
+            if decision.raised:
+                history.append(
+                    Event(_midday(decision.raised), "raised", "", "", decision.raised_in_id)
+                )
+            if decision.decided:
+                history.append(
+                    Event(_midday(decision.decided), "decided", decision.outcome, "", None)
+                )
+            for told in decision.audience:
+                if told.informed_on:
+                    history.append(Event(_midday(told.informed_on), "told", told.channel or "",
+                                         told.person.name, told.checkin_id))  # fmt: skip
+            history.sort(key=lambda event: event.at)
+        return dict(found)
+
+
+def decisions_markdown(store: Store, engagement_id: int, today: dt.date) -> str:
+    """The decision log as Markdown, one section per item: the form a sponsor can read."""
+    with store.read() as session:
+        from store.models import Engagement
+
+        engagement = session.get(Engagement, engagement_id)
+        title = engagement.name if engagement else "Decision log"
+    found = items(store, engagement_id, today)
+    history = timelines(store, engagement_id)
+    out = [f"# Decision log: {title}", "", f"As of {today:%d %B %Y}.", ""]
+    for kind, heading in (
+        ("decision", "Decisions"),
+        ("risk", "Risks"),
+        ("dependency", "Dependencies"),
+    ):
+        of_kind = [item for item in found if item.kind == kind]
+        if not of_kind:
+            continue
+        out += [f"## {heading}", ""]
+        for item in of_kind:
+            out += [f"### {item.title}", ""]
+            facts = [
+                ("Status", item.status + (" (stale)" if item.stale else "")),
+                ("Owner", item.owner),
+                ("Home cadence", item.cadence),
+                ("Raised", _date(item.raised)),
+                ("Due", _date(item.due)),
+                ("Decided", _date(item.decided)),
+                (
+                    "Score",
+                    f"{item.probability} × {item.impact} = {item.score}" if item.score else "",
+                ),
+                ("Depends on", item.depends_on),
+                ("Superseded by", item.superseded_by[1] if item.superseded_by else ""),
+                ("Informed", f"{item.informed} of {len(item.audience)}" if item.audience else ""),
+            ]
+            out += [f"- **{label}:** {value}" for label, value in facts if value]
+            for label, text in (("Context", item.context), ("Mitigation", item.mitigation),
+                                ("Outcome", item.outcome)):  # fmt: skip
+                if text.strip():
+                    out += ["", f"**{label}.** " + text.strip().replace("\n", "  \n")]
+            if item.audience:
+                told = ", ".join(f"{t.name} ({_date(t.on)})" for t in item.audience if t.on)
+                missing = ", ".join(t.name for t in item.missing)
+                out += [""]
+                out += [f"Told: {told}"] if told else []
+                out += [f"Still to tell: {missing}"] if missing else []
+            events = [
+                e
+                for e in history.get(item.id, [])
+                if e.kind in ("discussed", "superseded", "supersedes")
+            ]
+            if events:
+                out += [
+                    "",
+                    "Discussed: "
+                    + ", ".join(f"{e.at:%d %b}" for e in events if e.kind == "discussed"),
+                ]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _date(day: dt.date | None) -> str:
+    return "" if day is None else day.isoformat()

@@ -47,6 +47,9 @@ class PersonValues:
     at_kickoff: bool = False
     first_one_on_one: dt.date | None = None
     met_in_person: bool = False
+    onboarded: bool = False
+    role_agreed: bool = False
+    contact_every: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class CadenceValues:
     duration: int = 30
     owner_id: int | None = None
     attendee_ids: tuple[int, ...] = ()
+    since: dt.date | None = None
+    paused: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,11 @@ class DecisionValues:
     outcome: str = ""
     decided: dt.date | None = None
     must_inform_ids: tuple[int, ...] = ()
+    cadence_id: int | None = None
+    probability: int | None = None
+    impact: int | None = None
+    mitigation: str = ""
+    depends_on: str = ""
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,9 @@ class _Exporter:
                 ("responsibilities", p["responsibilities"]), ("team", p["team"]),
                 ("timezone", p["timezone"]), ("hours", None if work == "09:00-17:00" else work),
                 ("email", p["email"]), ("at_kickoff", p["at_kickoff"]),
-                ("first_one_on_one", p["first_one_on_one"]),
-                ("met_in_person", p["met_in_person"]),
+                ("onboarded", p["onboarded"]), ("first_one_on_one", p["first_one_on_one"]),
+                ("role_agreed", p["role_agreed"]), ("met_in_person", p["met_in_person"]),
+                ("contact_every", p["contact_every"]),
             ])  # fmt: skip
         self._cadences(out)
         self._checkins(out)
@@ -134,6 +135,7 @@ class _Exporter:
                 ("rhythm", c["rhythm"]), ("slot", None if c["slot"] is None else f"{c['slot']:%H:%M}"),
                 ("zone", c["zone"]), ("duration", None if c["duration"] == 30 else c["duration"]),
                 ("owner", self._owner(c["owner_id"])), ("attendees", self._keys(attendees[c["id"]])),
+                ("since", c["since"]), ("paused", c["paused"]),
             ])  # fmt: skip
 
     def _checkins(self, out: list[str]) -> None:

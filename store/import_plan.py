@@ -118,8 +118,11 @@ def _person_fields(shift: int) -> dict[str, Field]:
         "hours": Field(hours, default=(dt.time(9), dt.time(17))),
         "email": Field(text(SHORT_LEN), default=""),
         "at_kickoff": Field(boolean, default=False),
+        "onboarded": Field(boolean, default=False),
         "first_one_on_one": Field(day(shift)),
+        "role_agreed": Field(boolean, default=False),
         "met_in_person": Field(boolean, default=False),
+        "contact_every": Field(integer(1, 365)),
     }
 
 
@@ -134,6 +137,8 @@ def _cadence_fields(shift: int) -> dict[str, Field]:
         "duration": Field(integer(1, 1440), default=30),
         "owner": Field(reference),
         "attendees": Field(references, default=[]),
+        "since": Field(day(shift)),
+        "paused": Field(boolean, default=False),
     }
 
 

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from store import health
 from store.db import Store
+from store.health import Expected
 from store.models import (
     OPEN_STATUSES,
     Audience,
@@ -72,6 +74,13 @@ class PersonRow:
     met_in_person: bool
     last_contact: dt.datetime | None
     open_steps: tuple[StepRow, ...] = ()
+    onboarded: bool = False
+    role_agreed: bool = False
+    contact_every: int | None = None  # as stored; None: the default for their side and role
+    contact_target: int = 30  # in effect: contact_every, or the default
+    losing_touch: bool = False  # past their contact target
+    onboarding: int = 0  # the x of x/4 (store.health.onboarding_score)
+    late_joiner: bool = False  # not at the kickoff and not onboarded since
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,12 @@ class CadenceRow:
     attendees: tuple[str, ...]
     last_held: dt.datetime | None
     next_due: dt.date | None
-    status: str
+    status: str  # on track | due | overdue | lapsed | paused | no rhythm
     open_steps: tuple[StepRow, ...] = ()
+    drift: float | None = None  # days since last held ÷ the rhythm's interval
+    history: tuple[Expected, ...] = ()  # the last 12 expected meetings, oldest first
+    paused: bool = False
+    since: dt.date | None = None  # as stored; None: the rhythm counts from the kickoff
 
 
 @dataclass(frozen=True)
@@ -205,8 +218,12 @@ def _open_steps(session: Session, engagement_id: int) -> list[StepRow]:
     return _step_rows(session, stmt)
 
 
-def roster(store: Store, engagement_id: int) -> list[PersonRow]:
+def roster(store: Store, engagement_id: int, today: dt.date | None = None) -> list[PersonRow]:
+    """Everyone on the engagement by name; contact targets are judged on `today` (default:
+    the local date now)."""
+    today = today or dt.date.today()
     with store.read() as session:
+        kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
         last = _last_contacts(session, engagement_id)
         steps: dict[int, list[StepRow]] = {}
         for step in _open_steps(session, engagement_id):
@@ -215,15 +232,26 @@ def roster(store: Store, engagement_id: int) -> list[PersonRow]:
         people = session.scalars(
             select(Person).where(Person.engagement_id == engagement_id).order_by(Person.name)
         )
-        return [
-            PersonRow(
-                p.id, p.key, p.name, p.side, p.organisation, p.role, p.responsibilities,
-                p.team, p.timezone, p.work_start, p.work_end, p.email, p.at_kickoff,
-                p.first_one_on_one, p.met_in_person, last.get(p.id),
-                tuple(steps.get(p.id, ())),
-            )
-            for p in people
-        ]  # fmt: skip
+        rows = []
+        for p in people:
+            target = p.contact_every or health.default_contact_days(p.side, p.role)
+            rows.append(
+                PersonRow(
+                    p.id, p.key, p.name, p.side, p.organisation, p.role, p.responsibilities,
+                    p.team, p.timezone, p.work_start, p.work_end, p.email, p.at_kickoff,
+                    p.first_one_on_one, p.met_in_person, last.get(p.id),
+                    tuple(steps.get(p.id, ())),
+                    onboarded=p.onboarded, role_agreed=p.role_agreed,
+                    contact_every=p.contact_every, contact_target=target,
+                    losing_touch=health.losing_touch(last.get(p.id), target, today, kickoff),
+                    onboarding=health.onboarding_score(
+                        p.at_kickoff, p.onboarded, p.first_one_on_one, p.role_agreed,
+                        p.met_in_person,
+                    ),
+                    late_joiner=health.late_joiner(p.at_kickoff, p.onboarded),
+                )
+            )  # fmt: skip
+        return rows
 
 
 def cadence_status(next_due: dt.date | None, today: dt.date) -> str:
@@ -255,47 +283,44 @@ def local_date(moment: dt.datetime, zone: str) -> dt.date:
 
 
 def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRow]:
+    """Every cadence by name with its health on `today` (store.health.cadence_health)."""
     with store.read() as session:
         kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
-        last_stmt = (
-            select(CheckIn.cadence_id, func.max(CheckIn.at))
-            .where(
-                CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None), HAPPENED
-            )
-            .group_by(CheckIn.cadence_id)
-        )
-        at_type = CheckIn.__table__.c.at.type
-        last = {
-            cid: at_type.process_result_value(_as_datetime(at), None)
-            for cid, at in session.execute(last_stmt)
-        }
         found = session.scalars(
             select(Cadence)
             .where(Cadence.engagement_id == engagement_id)
             .options(selectinload(Cadence.attendees), selectinload(Cadence.owner))
             .order_by(Cadence.name)
         )
-        checkin_cadence = dict(
-            session.execute(
-                select(CheckIn.id, CheckIn.cadence_id).where(
-                    CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None)
-                )
-            ).all()
-        )
+        # Every check-in of every cadence in one query; only a skipped one's outcome is needed
+        # (its reason), so long outcomes of held meetings are not loaded.
+        reason = case((CheckIn.status == CheckInStatus.SKIPPED.value, CheckIn.outcome), else_="")
+        logged: dict[int, list[tuple[dt.datetime, str, str]]] = {}
+        checkin_cadence: dict[int, int] = {}
+        for checkin_id, cadence_id, at, status, outcome in session.execute(
+            select(CheckIn.id, CheckIn.cadence_id, CheckIn.at, CheckIn.status, reason)
+            .where(CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None))
+            .order_by(CheckIn.at, CheckIn.id)
+        ):
+            checkin_cadence[checkin_id] = cadence_id
+            logged.setdefault(cadence_id, []).append((at, status, outcome or ""))
         steps: dict[int, list[StepRow]] = {}
         for step in _open_steps(session, engagement_id):
             if (cadence_id := checkin_cadence.get(step.checkin_id)) is not None:
                 steps.setdefault(cadence_id, []).append(step)
         rows = []
         for c in found:
-            held = last.get(c.id)
-            due = next_due(c.rhythm, local_date(held, c.zone) if held else None, kickoff, today)
+            checkins = logged.get(c.id, [])
+            first = health.local_day(checkins[0][0], health.zone_of(c.zone)) if checkins else None
+            start = health.cadence_start(c.since, kickoff, first, today)
+            h = health.cadence_health(c.rhythm, start, c.paused, checkins, c.zone, today)
             rows.append(
                 CadenceRow(
                     c.id, c.key, c.name, c.circle, c.rhythm, c.slot, c.zone, c.duration,
                     c.owner_id, c.owner.name if c.owner else "",
                     tuple(p.id for p in c.attendees), tuple(p.name for p in c.attendees),
-                    held, due, cadence_status(due, today), tuple(steps.get(c.id, ())),
+                    h.last_held, h.next_due, h.status, tuple(steps.get(c.id, ())),
+                    drift=h.drift, history=h.history, paused=c.paused, since=c.since,
                 )
             )  # fmt: skip
         return rows

@@ -50,6 +50,9 @@ def make_app(store: Store) -> Callable[..., object]:
     from tui.app import RapportApp
 
     def make(**options: object) -> RapportApp:
+        # Tests start on the Roster unless they ask for another screen (the app's own
+        # default, Today, has its own tests).
+        options.setdefault("start_screen", "roster")
         return RapportApp(store, clock=lambda: FIXED_NOW, **options)  # type: ignore[arg-type]
 
     return make

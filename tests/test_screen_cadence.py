@@ -20,15 +20,17 @@ async def test_cadence_shows_rhythm_last_held_next_due_and_status(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, CadenceScreen)
-        assert names(app) == ["Weekly status"]
+        # 16:00 in Berlin is 08:00 in Denver, before Dana's day starts: the slot is flagged.
+        assert names(app) == ["Weekly status ⚠"]
         # Held Tue 17 Nov; the next Tuesday, 24 Nov, is still ahead on Fri 20 Nov.
         assert column(app, 2) == ["weekly on tue"]
-        assert column(app, 4) == ["2 days ago"]  # Tue 15:00 UTC to Fri 10:30 UTC
-        assert column(app, 5) == ["24 Nov"]
-        assert column(app, 6) == ["on track"]
+        assert column(app, 5) == ["2 days ago"]  # Tue 15:00 UTC to Fri 10:30 UTC
+        assert column(app, 6) == ["24 Nov"]
+        assert column(app, 7) == ["on track"]
         text = detail_text(app)
         assert "16:00 Europe/Berlin, 30 min" in text
         assert "Jonas Brandt\nDana Whitfield" in text
+        assert "outside hours for Dana Whitfield on" in text
 
 
 async def test_new_cadence_with_attendees_ticked_by_keys(
@@ -49,7 +51,7 @@ async def test_new_cadence_with_attendees_ticked_by_keys(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CadenceScreen)
-        assert names(app) == ["Sponsor", "Weekly status"]
+        assert names(app) == ["Sponsor ⚠", "Weekly status ⚠"]  # 17:00 ends Jonas's day
     saved = {row.key: row for row in queries.cadences(store, team["eng"], app.today())}
     assert saved["sponsor"].rhythm == "every 2 weeks on thu"
     assert saved["sponsor"].attendees == ("Dana Whitfield", "Jonas Brandt")

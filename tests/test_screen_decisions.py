@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
-from helpers import column, detail_text, names, settle
-from textual.widgets import Input, Select
+from helpers import column, detail_text, names, settle, toasts
+from textual.widgets import Input, Select, SelectionList, TextArea
 
-from store import queries
+from store import decisions, queries
 from store.db import Store
 from tui.screens.decisions import DecisionsScreen
 from tui.widgets.form import FormScreen
@@ -31,7 +32,7 @@ async def test_open_items_by_due_date_and_a_key_shows_all(
         assert len(names(app)) == 1
 
 
-async def test_new_decision_and_a_status_that_does_not_fit_the_kind(
+async def test_new_risk_with_score(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:
     app = make_app(start_screen="decisions")
@@ -41,21 +42,86 @@ async def test_new_decision_and_a_status_that_does_not_fit_the_kind(
         form = app.screen
         assert isinstance(form, FormScreen)
         form.query_one("#field-kind", Select).value = "risk"
-        form.query_one("#field-status", Select).value = "decided"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
-        assert "a risk is one of: open, mitigated" in str(form.query_one("#error-status").render())
-        form.query_one("#field-status", Select).value = "open"
+        form.query_one("#field-probability", Input).value = "3"
+        form.query_one("#field-impact", Input).value = "5"
         form.query_one("#field-due", Input).value = "2026-12-01"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DecisionsScreen)
         assert "Returns via 3PL" in column(app, 1)
-    saved = {row.title: row for row in queries.decisions(store, team["eng"])}
-    assert saved["Returns via 3PL"].kind == "risk"
-    assert str(saved["Returns via 3PL"].due) == "2026-12-01"
-    assert str(saved["Returns via 3PL"].raised) == "2026-11-20"  # today by default
+        await pilot.press("s")  # sort by score: the risk first
+        assert column(app, 1)[0] == "Returns via 3PL"
+        assert column(app, 6)[0] == "15"
+    saved = {row.title: row for row in decisions.items(store, team["eng"], app.today())}
+    risk = saved["Returns via 3PL"]
+    assert (risk.kind, risk.status, risk.score) == ("risk", "open", 15)
+    assert str(risk.raised) == "2026-11-20"  # today by default
+
+
+async def test_c_decides_then_p_shows_it_until_everyone_is_told(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")  # Avalara: open -> decided
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#field-to", Select).value == "decided"
+        form.query_one("#field-outcome", TextArea).text = "Avalara, one year"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("p")  # not propagated: Avalara (0/2) and the freeze (no audience? no)
+        assert column(app, 1) == ["Use Avalara for sales tax"]
+        await pilot.press("i")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        people = form.query_one("#field-people", SelectionList)
+        people.focus()
+        await pilot.press("down", "space")  # untick Inês: only Jonas was told
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert column(app, 5) == ["1/2"]
+        assert "· Inês Carvalho" in detail_text(app)
+        assert "told Jonas Brandt: video" in detail_text(app)
+    (avalara,) = [
+        i for i in decisions.items(store, team["eng"], app.today()) if i.id == team["avalara"]
+    ]
+    assert avalara.status == "decided" and avalara.not_propagated
+
+
+async def test_a_dropped_decision_cannot_be_moved(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    decisions.move(store, team["avalara"], "dropped", at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        assert "Use Avalara for sales tax" in column(app, 1)
+        while str(app.screen.selected().title) != "Use Avalara for sales tax":
+            await pilot.press("j")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, DecisionsScreen)
+        assert "A dropped decision is final." in toasts(app)
+
+
+async def test_filter_keys_combine_with_slash(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")  # overdue: Avalara was due 10 Nov
+        assert column(app, 1) == ["Use Avalara for sales tax"]
+        await pilot.press("slash", *"freeze")
+        assert column(app, 1) == []
+        await pilot.press("escape", "d", "a", "t")  # all items, decisions only
+        assert len(column(app, 1)) == 2
+        await pilot.press("t")  # risks only: none
+        assert column(app, 1) == []
+        assert app.screen.sub_title.startswith("all items · risks")
 
 
 async def test_a_date_that_does_not_exist_is_refused(

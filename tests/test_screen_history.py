@@ -56,7 +56,7 @@ async def test_history_lists_check_ins_and_ticks_a_step(
         assert str(steps.get_row_at(0)[0]) == "✓"
         await pilot.press("escape")
         await settle(pilot)
-        assert column(app, 0) == ["Weekly status"]
+        assert column(app, 0) == ["Weekly status ⚠"]
     assert [s.done for s in queries.steps_of(store, team["eng"], cadence_id=team["weekly"])] == [
         True
     ]

@@ -45,7 +45,7 @@ async def test_shortest_path_l_outcome_ctrl_s(
         await pilot.press(*"Cutover rehearsal went fine", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CadenceScreen)
-        assert column(app, 4) == ["now"]  # last held: just now
+        assert column(app, 5) == ["now"]  # last held: just now
         assert any(n.message == "Logged Weekly status with 2 people" for n in app._notifications)
     checkins = queries.recent_checkins(store, cadence_id=team["weekly"])
     assert checkins[0].outcome == "Cutover rehearsal went fine"

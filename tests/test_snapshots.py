@@ -29,7 +29,7 @@ def keys_then_ready(*keys: str) -> Callable[[Pilot[object]], object]:
     return run
 
 
-@pytest.mark.parametrize("screen", ["roster", "cadence", "decisions", "notes"])
+@pytest.mark.parametrize("screen", ["today", "roster", "cadence", "decisions", "notes"])
 def test_screen(
     screen: str, snap_compare: Callable[..., bool], make_app: Callable[..., object],
     sample_store: Store,
@@ -81,3 +81,10 @@ def test_history(
 ) -> None:
     app = make_app(start_screen="cadence")
     assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_ready("G", "h"))
+
+
+def test_overlap(
+    snap_compare: Callable[..., bool], make_app: Callable[..., object], sample_store: Store
+) -> None:
+    app = make_app(start_screen="cadence")
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys_then_ready("G", "o"))

@@ -129,3 +129,39 @@ def test_raised_in_a_check_in_links_it(store: Store, team: dict[str, int]) -> No
     new = next(i for i in decisions.items(store, team["eng"], TODAY) if i.title == "New")
     assert new.cadence == "Weekly status"
     assert decisions.timeline(store, new.id)[0].checkin_id == summary.checkin_id
+
+
+def test_decision_log_markdown_against_a_fixture(store: Store, team: dict[str, int]) -> None:
+    decisions.move(store, team["avalara"], "decided", at=AT, outcome="Avalara, one year",
+                   on=dt.date(2026, 11, 12))  # fmt: skip
+    decisions.mark_informed(
+        store, team["avalara"], [team["jonas"]], on=dt.date(2026, 11, 13), at=AT
+    )
+    assert decisions.decisions_markdown(store, team["eng"], TODAY) == EXPECTED_LOG
+
+
+EXPECTED_LOG = """\
+# Decision log: Trailhead US
+
+As of 20 November 2026.
+
+## Decisions
+
+### Use Avalara for sales tax
+
+- **Status:** decided
+- **Owner:** Dana Whitfield
+- **Due:** 2026-11-10
+- **Decided:** 2026-11-12
+- **Informed:** 1 of 2
+
+**Outcome.** Avalara, one year
+
+Told: Jonas Brandt (2026-11-13)
+Still to tell: Inês Carvalho
+
+### Code freeze over Black Friday
+
+- **Status:** decided
+- **Decided:** 2026-11-02
+"""

@@ -62,9 +62,11 @@ def team() -> dict[str, Any]:
                 "email": "jonas@nordlicht.example",
                 "at_kickoff": True,
                 "first_one_on_one": dt.date(2026, 10, 1),
+                "role_agreed": True,
                 "met_in_person": True,
+                "contact_every": 10,
             },
-            {"key": "dana", "name": "Dana Whitfield", "side": "client", "timezone": "America/Denver"},
+            {"key": "dana", "name": "Dana Whitfield", "side": "client", "timezone": "America/Denver", "onboarded": True},
             {"key": "ines", "name": "Inês Carvalho", "side": "partner", "timezone": "Europe/Lisbon"},
         ],
         "cadences": [
@@ -78,8 +80,9 @@ def team() -> dict[str, Any]:
                 "duration": 45,
                 "owner": "jonas",
                 "attendees": ["jonas", "ines", "dana"],
+                "since": dt.date(2026, 10, 6),
             },
-            {"key": "sponsor", "name": "Sponsor check-in", "rhythm": "every 2 weeks on thu"},
+            {"key": "sponsor", "name": "Sponsor check-in", "rhythm": "every 2 weeks on thu", "paused": True},
         ],
         "checkins": [
             {
@@ -219,6 +222,8 @@ def test_export_gives_back_exactly_what_was_imported(store: Store, tmp_path: Pat
 def test_import_of_defaults_exports_without_them(store: Store, tmp_path: Path) -> None:
     doc = team()
     doc["people"][1].update(hours="09:00-17:00", at_kickoff=False, role="")
+    doc["people"][2].update(onboarded=False, role_agreed=False)
+    doc["cadences"][0].update(paused=False)
     doc["checkins"][0].update(status="held")
     doc["checkins"][1].update(channel="video", outcome="", next_steps=[])
     doc["checkins"][0]["next_steps"][1].update(done=False)
@@ -228,6 +233,53 @@ def test_import_of_defaults_exports_without_them(store: Store, tmp_path: Path) -
     import_file(store, write(tmp_path, doc))
     exported = tomllib.loads(export_engagement(store, None))
     assert exported == team()
+
+
+def test_health_fields_are_stored_and_exported(store: Store, tmp_path: Path) -> None:
+    from store import queries
+
+    import_file(store, write(tmp_path, team()))
+    (engagement,) = queries.engagements(store)
+    people = {p.key: p for p in queries.roster(store, engagement.id, dt.date(2026, 11, 20))}
+    assert (people["jonas"].role_agreed, people["jonas"].contact_every) == (True, 10)
+    assert (people["dana"].onboarded, people["dana"].contact_every) == (True, None)
+    assert (people["ines"].onboarded, people["ines"].role_agreed) == (False, False)
+    cadences = {c.key: c for c in queries.cadences(store, engagement.id, dt.date(2026, 11, 20))}
+    assert (cadences["weekly"].since, cadences["weekly"].paused) == (dt.date(2026, 10, 6), False)
+    assert (cadences["sponsor"].since, cadences["sponsor"].paused) == (None, True)
+    exported = export_engagement(store, None)
+    for line in ("onboarded = true", "role_agreed = true", "contact_every = 10",
+                 "since = 2026-10-06", "paused = true"):  # fmt: skip
+        assert exported.count(f"\n{line}\n") == 1, line
+    # In the documented order: onboarding facts, then the target; a cadence's start, then pause.
+    jonas = exported[exported.index('key = "jonas"') :].split("\n\n")[0]
+    assert jonas.index("at_kickoff") < jonas.index("first_one_on_one") < jonas.index("role_agreed")
+    assert jonas.index("met_in_person") < jonas.index("contact_every")
+
+
+def test_health_fields_round_trip_byte_identical(store: Store, tmp_path: Path) -> None:
+    import_file(store, write(tmp_path, team()))
+    first = export_engagement(store, None)
+    again = Store.open(str(tmp_path / "again.db"))
+    try:
+        import_file(again, write(tmp_path, tomllib.loads(first), "again.toml"))
+        assert export_engagement(again, None) == first
+    finally:
+        again.close()
+
+
+def test_health_fields_at_their_defaults_are_left_out(store: Store, tmp_path: Path) -> None:
+    doc = team()
+    for person in doc["people"]:
+        person.update(onboarded=False, role_agreed=False)
+        person.pop("contact_every", None)
+    for cadence in doc["cadences"]:
+        cadence.update(paused=False)
+        cadence.pop("since", None)
+    import_file(store, write(tmp_path, doc))
+    exported = export_engagement(store, None)
+    for name in ("onboarded", "role_agreed", "contact_every", "since", "paused"):
+        assert f"\n{name} = " not in exported, name
 
 
 def test_moments_are_stored_in_utc(store: Store, tmp_path: Path) -> None:
@@ -296,6 +348,19 @@ RULES: list[tuple[str, Any, str, str]] = [
     ("cadences[0].duration", True, "cadences[0].duration", "not a boolean"),
     ("people[0].at_kickoff", "yes", "people[0].at_kickoff", "must be true or false"),
     ("people[0].met_in_person", 1, "people[0].met_in_person", "must be true or false"),
+    ("people[1].onboarded", "yes", "people[1].onboarded", "must be true or false, not a string"),
+    ("people[0].role_agreed", 1, "people[0].role_agreed", "must be true or false, not an integer"),
+    ("people[0].contact_every", 0, "people[0].contact_every", "0 is out of range; use 1 to 365"),
+    ("people[0].contact_every", 366, "people[0].contact_every", "366 is out of range; use 1 to 365"),
+    ("people[0].contact_every", -14, "people[0].contact_every", "use 1 to 365"),
+    ("people[0].contact_every", 14.5, "people[0].contact_every", "must be an integer, not a float"),
+    ("people[0].contact_every", "14", "people[0].contact_every", "must be an integer, not a string"),
+    ("people[0].contact_every", True, "people[0].contact_every", "not a boolean"),
+    ("cadences[0].since", AWARE, "cadences[0].since", "must be a date (YYYY-MM-DD), not a date-time"),
+    ("cadences[0].since", "2026-10-06", "cadences[0].since", "not a string"),
+    ("cadences[0].since", dt.time(9), "cadences[0].since", "not a time"),
+    ("cadences[1].paused", "no", "cadences[1].paused", "must be true or false, not a string"),
+    ("cadences[1].paused", 0, "cadences[1].paused", "must be true or false, not an integer"),
     ("people[0].name", 42, "people[0].name", "must be a string, not an integer"),
     ("checkins[0].at", dt.date(2026, 10, 6), "checkins[0].at", "not a date"),
     ("checkins[0].at", NAIVE, "checkins[0].at", "needs an offset"),
@@ -673,6 +738,17 @@ def test_load_sample_on_its_own_day_changes_nothing(store: Store, tmp_path: Path
         assert export_engagement(store, None) == export_engagement(other, None)
     finally:
         other.close()
+
+
+def test_load_sample_moves_a_cadences_since_too(store: Store) -> None:
+    sample = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
+    since = {c["key"]: c["since"] for c in sample["cadences"] if "since" in c}
+    assert since, "the sample should show a cadence that started after the kickoff"
+    load_sample(store, today=sample["as_of"] + dt.timedelta(days=10))
+    exported = tomllib.loads(export_engagement(store, None))
+    assert {c["key"]: c["since"] for c in exported["cadences"] if "since" in c} == {
+        key: day + dt.timedelta(days=10) for key, day in since.items()
+    }
 
 
 def test_the_demo_shift_comes_from_as_of_only() -> None:

@@ -21,7 +21,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 
-SCREENS = ("roster", "cadence", "decisions", "notes")
+SCREENS = ("today", "roster", "cadence", "decisions", "notes")
 
 
 def _version() -> str:
@@ -57,9 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="replace an engagement with the same key"
     )
 
-    exp = commands.add_parser("export", help="export an engagement as TOML")
+    exp = commands.add_parser("export", help="export an engagement as TOML (or --ics)")
     exp.add_argument("file", type=Path, nargs="?", metavar="FILE", help="default: stdout")
     exp.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
+    exp.add_argument(
+        "--ics", action="store_true", help="write the cadences as an iCalendar file instead"
+    )
 
     log = commands.add_parser(
         "log",
@@ -138,7 +141,36 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_export_ics(store_target: str, args: argparse.Namespace) -> int:
+    store = open_store(store_target)
+    from store.ics import cadences_ics, engagement_id_for
+    from store.io_toml import ExportError, write_private
+
+    try:
+        data = cadences_ics(store, engagement_id_for(store, args.engagement), dt.date.today())
+    except ExportError as error:
+        return _fail(str(error))
+    finally:
+        store.close()
+    if args.file is None:
+        sys.stdout.flush()
+        # Bytes as they are: iCalendar lines end in CRLF, which a text stream could change.
+        if (out := getattr(sys.stdout, "buffer", None)) is not None:
+            out.write(data)
+            out.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+    else:
+        try:
+            write_private(args.file, data.decode("utf-8"))
+        except OSError as error:
+            return _fail(f"{args.file}: {error.strerror or error}")
+    return EXIT_OK
+
+
 def run_export(store_target: str, args: argparse.Namespace) -> int:
+    if args.ics:
+        return run_export_ics(store_target, args)
     store = open_store(store_target)
     from store.io_toml import ExportError, export_engagement, write_private
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -17,8 +17,10 @@ from store.db import Store
 from store.queries import EngagementRow
 from tui.screens.cadence import CadenceScreen
 from tui.screens.decisions import DecisionsScreen
+from tui.screens.listing import ListingScreen
 from tui.screens.notes import NotesScreen
 from tui.screens.roster import RosterScreen
+from tui.screens.today import TodayScreen
 
 if TYPE_CHECKING:
     from store.checkins import CheckInDraft
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 Clock = Callable[[], dt.datetime]
 
 SCREEN_TITLES = {
+    "today": "Today",
     "roster": "Roster",
     "cadence": "Cadence",
     "decisions": "Decisions",
@@ -43,12 +46,14 @@ class RapportApp(App[None]):
     # Below 150 columns the detail pane sits under the list so the table keeps its columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
     MODES = {
+        "today": TodayScreen,
         "roster": RosterScreen,
         "cadence": CadenceScreen,
         "decisions": DecisionsScreen,
         "notes": NotesScreen,
     }
     BINDINGS = [
+        Binding("0", "show('today')", "Today", tooltip="What needs you today", id="app.today"),
         Binding("1", "show('roster')", "Roster", tooltip="People on the engagement", id="app.roster"),
         Binding("2", "show('cadence')", "Cadence", tooltip="Recurring meetings", id="app.cadence"),
         Binding("3", "show('decisions')", "Decisions", tooltip="Decisions, risks, dependencies", id="app.decisions"),
@@ -71,7 +76,7 @@ class RapportApp(App[None]):
         self.store = store
         self.clock = clock
         self.demo = demo
-        self.start_screen = start_screen or "roster"
+        self.start_screen = start_screen or "today"
         self.engagement: EngagementRow | None = None
         # Bumped on every write; a screen whose rows are older reloads when shown again.
         self.data_version = 0
@@ -135,6 +140,13 @@ class RapportApp(App[None]):
         from tui.screens.briefing import BriefingScreen
 
         self.push_screen(BriefingScreen(cadence_id=cadence_id, person_id=person_id))
+
+    def open_overlap(
+        self, title: str, *, cadence_id: int | None = None, person_ids: Sequence[int] = ()
+    ) -> None:
+        from tui.screens.overlap import OverlapScreen
+
+        self.push_screen(OverlapScreen(title, cadence_id=cadence_id, person_ids=person_ids))
 
     def open_history(
         self, title: str, *, cadence_id: int | None = None, person_id: int | None = None
@@ -216,6 +228,13 @@ class RapportApp(App[None]):
         refresh = getattr(self.screen, "refresh_rows", None)
         if callable(refresh):
             refresh()
+
+    async def jump_to(self, mode: str, record_id: int) -> None:
+        """Show a record on its screen (from Today): switch, clear filters, select it."""
+        await self.switch_mode(mode)
+        screen = self.screen
+        if isinstance(screen, ListingScreen):
+            screen.focus_record(record_id)
 
     async def show_notes_for(self, person_id: int, name: str) -> None:
         await self.switch_mode("notes")

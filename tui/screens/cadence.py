@@ -9,15 +9,32 @@ from textual.binding import Binding
 from textual.content import Content
 
 from store import edits, queries
-from store.fields import check_key, check_text, check_timezone, parse_clock
+from store.fields import check_key, check_text, check_timezone, parse_clock, parse_optional_date
 from store.models import NAME_LEN, SHORT_LEN, ZONE_LEN
 from store.queries import CadenceRow
 from store.rhythm import parse_rhythm
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
-from tui.widgets.form import Field, FormScreen, Values, text_parser
+from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
 
-STATUS_STYLE = {"on track": "green", "due": "bold yellow", "overdue": "bold red"}
+STATUS_STYLE = {
+    "on track": "green",
+    "due": "bold yellow",
+    "overdue": "bold red",
+    "lapsed": "bold white on red",
+    "paused": "dim",
+}
+MARKS = {"held": ("●", "green"), "skipped": ("○", "yellow"), "missed": ("✗", "bold red"),
+         "upcoming": ("·", "dim")}  # fmt: skip
+
+
+def history_cell(row: CadenceRow) -> Text:
+    """The last 12 expected meetings: ● held, ○ skipped, ✗ missed, · today's, still to come."""
+    text = Text(no_wrap=True)
+    for expected in row.history:
+        symbol, style = MARKS.get(expected.mark, ("?", ""))
+        text.append(symbol, style=style)
+    return text
 
 
 def _duration(value: str) -> int:
@@ -62,6 +79,13 @@ class CadenceScreen(ListingScreen[CadenceRow]):
                 id="cadence.history",
             ),
             Binding("b", "brief", "Briefing", tooltip="Briefing before a call", id="cadence.brief"),
+            Binding(
+                "o",
+                "overlap",
+                "Overlap",
+                tooltip="Best slots for its attendees",
+                id="cadence.overlap",
+            ),
         ],
     )
     COLUMNS = (
@@ -69,24 +93,35 @@ class CadenceScreen(ListingScreen[CadenceRow]):
         ("circle", "Circle", 16),
         ("rhythm", "Rhythm", 20),
         ("people", "People", None),
+        ("history", "Last 12", None),
         ("last", "Last held", None),
         ("next", "Next due", None),
         ("status", "Status", None),
     )
     EMPTY_TEXT = "No cadences yet: press n to add a recurring meeting."
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: dict[int, str] = {}
+
     def fetch(self) -> list[CadenceRow]:
-        return queries.cadences(
-            self.rapport.store, self.rapport.engagement_id, self.rapport.today()
-        )
+        from store.timezones import cadence_warnings, summarize
+
+        app = self.rapport
+        rows = queries.cadences(app.store, app.engagement_id, app.today())
+        found = cadence_warnings(app.store, app.engagement_id, app.today())
+        # Set before the rows are posted, so the handler that shows them sees these too.
+        self.warnings = {cid: summarize(warnings) for cid, warnings in found.items() if warnings}
+        return rows
 
     def cells(self, row: CadenceRow) -> Sequence[Cell]:
         now = self.rapport.now()
         return (
-            fmt.cell(row.name),
+            fmt.cell(f"{row.name} ⚠" if row.id in self.warnings else row.name),
             fmt.cell(row.circle),
             fmt.cell(row.rhythm),
             Text(str(len(row.attendees))),
+            history_cell(row),
             Text(fmt.ago(row.last_held, now)),
             Text(fmt.short_day(row.next_due)),
             fmt.cell(row.status, style=STATUS_STYLE.get(row.status, "")),
@@ -109,6 +144,8 @@ class CadenceScreen(ListingScreen[CadenceRow]):
                 ("Status", row.status),
                 ("Key", row.key),
             ],
+            ("Daylight saving", self.warnings.get(row.id, "")),
+            ("Last 12 meetings", self._history_text(row)),
             ("Attendees", "\n".join(row.attendees)),
             ("Open next steps", fmt.steps_block(row.open_steps, self.rapport.today())),
             ("", "h: check-ins · b: briefing · l: log one"),
@@ -121,6 +158,17 @@ class CadenceScreen(ListingScreen[CadenceRow]):
     def action_brief(self) -> None:
         if (row := self.selected()) is not None:
             self.rapport.open_briefing(cadence_id=row.id)
+
+    def _history_text(self, row: CadenceRow) -> str:
+        lines = []
+        for expected in row.history:
+            reason = f" ({expected.reason})" if expected.reason else ""
+            lines.append(f"{expected.day:%a %d %b}  {expected.mark}{reason}")
+        return "\n".join(lines[-6:])
+
+    def action_overlap(self) -> None:
+        if (row := self.selected()) is not None:
+            self.rapport.open_overlap(row.name, cadence_id=row.id)
 
     def form(self, row: CadenceRow | None) -> FormScreen:
         choices = queries.people_choices(self.rapport.store, self.rapport.engagement_id)
@@ -147,6 +195,10 @@ class CadenceScreen(ListingScreen[CadenceRow]):
                       choices=choices),
                 Field("attendee_ids", "Attendees (space ticks)", "people",
                       value=row.attendee_ids if row else (), choices=choices),
+                Field("since", "Rhythm counts from (YYYY-MM-DD; empty: the kickoff)",
+                      value=date_text(row.since if row else None), parse=parse_optional_date),
+                Field("paused", "Paused (expects no meetings; never lapses)", "flag",
+                      value=row.paused if row else False),
             ],
             check=_slot_needs_zone,
         )  # fmt: skip

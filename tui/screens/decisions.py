@@ -1,7 +1,13 @@
-"""Decisions: what must be decided (and the risks and dependencies), and who has been told."""
+"""Decisions: what must be decided (and the risks and dependencies), and who has been told.
+
+One key per filter (kind, owner, not propagated, stale, overdue), combinable with `/`;
+`c` moves an item along its lifecycle, `i` marks people told, `m` adds a cadence's people
+to those who must know, `u` records that a later decision supersedes this one.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -9,36 +15,47 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
 
-from store import edits, queries
-from store.fields import parse_optional_date
-from store.models import NAME_LEN, STATUSES, TEXT_LEN, DecisionKind
-from store.queries import DecisionRow
+from store import decisions, edits, queries
+from store.decisions import Event, Item
+from store.fields import check_text, parse_date, parse_optional_date
+from store.models import NAME_LEN, SHORT_LEN, TEXT_LEN, Channel, DecisionKind
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
 from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
 
-ALL_STATUSES = tuple(dict.fromkeys(s for statuses in STATUSES.values() for s in statuses))
+KINDS = (None, "decision", "risk", "dependency")
+SORTS = ("due", "score", "age")
+FLAGS = {"propagation": "not propagated", "stale": "stale", "overdue": "overdue"}
 
 
-def _status_fits_kind(values: Values) -> dict[str, str]:
-    allowed = STATUSES[DecisionKind(values["kind"])]
-    if values["status"] not in allowed:
-        return {"status": f"a {values['kind']} is one of: {', '.join(allowed)}"}
-    return {}
+def _level(value: str) -> int | None:
+    if not value.strip():
+        return None
+    if value.strip() not in ("1", "2", "3", "4", "5"):
+        raise ValueError("1 (low) to 5 (high)")
+    return int(value)
 
 
-class DecisionsScreen(ListingScreen[DecisionRow]):
+def _bind(key: str, action: str, text: str, tip: str) -> Binding:
+    return Binding(key, action, text, tooltip=tip, id=f"decisions.{action}")
+
+
+class DecisionsScreen(ListingScreen[Item]):
     TITLE_NOUN = "decision"
     BINDINGS = listing_bindings(
         "decisions",
         extra=[
-            Binding(
-                "a",
-                "toggle_all",
-                "All/open",
-                tooltip="Show every item, or only the open ones",
-                id="decisions.toggle_all",
-            )
+            _bind("a", "toggle_all", "All/open", "Show every item, or only the open ones"),
+            _bind("t", "cycle_kind", "Kind", "Only decisions, risks or dependencies"),
+            _bind("w", "cycle_owner", "Owner", "Only the items of one owner"),
+            _bind("p", "flag('propagation')", "Not told", "Decided, someone not told yet"),
+            _bind("x", "flag('stale')", "Stale", "Untouched by their cadence for 2 intervals"),
+            _bind("d", "flag('overdue')", "Overdue", "Open and past due"),
+            _bind("s", "cycle_sort", "Sort", "Sort by due date, risk score or age"),
+            _bind("c", "move", "Status", "Decide, drop, mitigate, deliver…"),
+            _bind("i", "inform", "Told", "Mark people told"),
+            _bind("m", "add_cadence", "+Cadence", "Everyone on a cadence must know"),
+            _bind("u", "supersede", "Superseded", "A later decision replaces this one"),
         ],
     )
     COLUMNS = (
@@ -48,103 +65,318 @@ class DecisionsScreen(ListingScreen[DecisionRow]):
         ("due", "Due", None),
         ("status", "Status", None),
         ("informed", "Told", None),
+        ("score", "Score", None),
     )
     EMPTY_TEXT = "No decisions, risks or dependencies yet: press n to add one."
 
     show_all: reactive[bool] = reactive(False, init=False)
+    kind: reactive[str | None] = reactive(None, init=False)
+    owner: reactive[str | None] = reactive(None, init=False)
+    flag: reactive[str | None] = reactive(None, init=False)
+    sort: reactive[str] = reactive("due", init=False)
 
-    def fetch(self) -> list[DecisionRow]:
-        return queries.decisions(self.rapport.store, self.rapport.engagement_id)
+    def __init__(self) -> None:
+        super().__init__()
+        self.timelines: dict[int, list[Event]] = {}
+        self.latency: dict[str, float] = {}
 
-    def keep(self, row: DecisionRow) -> bool:
+    def fetch(self) -> list[Item]:
+        app = self.rapport
+        found = decisions.items(app.store, app.engagement_id, app.today())
+        # Set before the rows are posted, so the handler that shows them sees these too.
+        self.timelines = decisions.timelines(app.store, app.engagement_id)
+        self.latency = decisions.median_latency(found)
+        return found
+
+    # ---- filters and sorting ---------------------------------------------------------
+
+    def keep(self, row: Item) -> bool:
+        today = self.rapport.today()
+        if self.kind and row.kind != self.kind:
+            return False
+        if self.owner is not None and row.owner != self.owner:
+            return False
+        if self.flag == "propagation":
+            return row.not_propagated
+        if self.flag == "stale":
+            return row.stale
+        if self.flag == "overdue":
+            return row.overdue(today)
         return self.show_all or row.is_open
 
-    def watch_show_all(self) -> None:
-        self.sub_title = "all items" if self.show_all else "open items"
-        self.fill()
+    def visible_rows(self) -> list[Item]:
+        rows = super().visible_rows()
+        if self.flag == "propagation":  # oldest decision first: the longest waiting
+            return sorted(rows, key=lambda r: (r.decided or dt.date.max, r.id))
+        if self.sort == "score":
+            return sorted(rows, key=lambda r: (-(r.score or 0), r.id))
+        if self.sort == "age":
+            return sorted(rows, key=lambda r: (r.raised or dt.date.max, r.id))
+        return rows  # due date, as the store orders them
+
+    def _describe_filters(self) -> None:
+        parts = [
+            FLAGS[self.flag] if self.flag else ("all items" if self.show_all else "open items")
+        ]
+        if self.kind:
+            parts.append(f"{self.kind}s")
+        if self.owner is not None:
+            parts.append(f"owned by {self.owner or 'nobody'}")
+        parts.append(f"by {self.sort}")
+        self.sub_title = " · ".join(parts)
+        if self.is_mounted:
+            self.fill()
+
+    watch_show_all = watch_kind = watch_owner = watch_flag = watch_sort = _describe_filters
+
+    def reveal(self, record_id: int) -> None:
+        self.kind = self.owner = self.flag = None
+        row = self._by_id.get(record_id)
+        if row is not None and not row.is_open:
+            self.show_all = True
 
     def action_toggle_all(self) -> None:
+        self.flag = None
         self.show_all = not self.show_all
 
-    def cells(self, row: DecisionRow) -> Sequence[Cell]:
+    def action_cycle_kind(self) -> None:
+        self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
+
+    def action_cycle_owner(self) -> None:
+        owners: list[str | None] = [None, *sorted({row.owner for row in self.rows})]
+        self.owner = owners[(owners.index(self.owner) + 1) % len(owners)]
+
+    def action_flag(self, which: str) -> None:
+        self.flag = None if self.flag == which else which
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+
+    # ---- showing ---------------------------------------------------------------------
+
+    def cells(self, row: Item) -> Sequence[Cell]:
         today = self.rapport.today()
         informed = f"{row.informed}/{len(row.audience)}" if row.audience else ""
-        missing = row.status == "decided" and row.informed < len(row.audience)
+        status = row.status + (" (stale)" if row.stale else "")
         return (
-            fmt.cell(row.kind),
-            fmt.cell(row.title),
+            Text(row.kind),
+            fmt.cell(row.title, "dim" if row.superseded_by else ""),
             fmt.cell(row.owner),
             fmt.due_cell(row.due, today, open_=row.is_open),
-            fmt.cell(row.status),
-            Text(informed, style="bold yellow" if missing else ""),
+            Text(status, style="yellow" if row.stale else ""),
+            Text(informed, style="bold yellow" if row.not_propagated else ""),
+            Text(
+                "" if row.score is None else str(row.score),
+                style="bold red" if (row.score or 0) >= 15 else "",
+            ),
         )
 
-    def haystack(self, row: DecisionRow) -> str:
-        return " ".join((row.kind, row.title, row.owner, row.status, row.context))
+    def haystack(self, row: Item) -> str:
+        return " ".join((row.kind, row.title, row.owner, row.status, row.context, row.cadence))
 
-    def detail(self, row: DecisionRow) -> Content:
-        told = [
-            f"✓ {a.name} ({fmt.short_day(a.informed_on)})" for a in row.audience if a.informed_on
+    def detail(self, row: Item) -> Content:
+        told = [f"✓ {t.name} ({fmt.short_day(t.on)}{', ' + t.channel if t.channel else ''})"
+                for t in row.audience if t.on]  # fmt: skip
+        missing = [f"· {t.name}" for t in row.missing]
+        facts = [
+            ("Kind", row.kind),
+            ("Status", row.status + (" — stale" if row.stale else "")),
+            ("Owner", row.owner),
+            ("Home cadence", row.cadence),
+            ("Raised", fmt.day(row.raised)),
+            ("Due", fmt.day(row.due)),
+            ("Decided", fmt.day(row.decided)),
+            ("Told", f"{row.informed} of {len(row.audience)}" if row.audience else ""),
+            ("Latency", f"{row.latency} days to tell everyone" if row.latency is not None else ""),
         ]
-        missing = [f"· {a.name}" for a in row.audience if a.informed_on is None]
-        return fmt.detail(
-            row.title,
-            [
-                ("Kind", row.kind),
-                ("Status", row.status),
-                ("Owner", row.owner),
-                ("Raised", fmt.day(row.raised)),
-                ("Due", fmt.day(row.due)),
-                ("Decided", fmt.day(row.decided)),
-                ("Informed", f"{row.informed} of {len(row.audience)}" if row.audience else ""),
-            ],
-            ("Context", row.context),
-            ("Outcome", row.outcome),
-            ("Still to tell", "\n".join(missing)),
-            ("Told", "\n".join(told)),
+        if row.cadence in self.latency:
+            facts.append(("Cadence median", f"{self.latency[row.cadence]:g} days"))
+        if row.kind == "risk":
+            score = f"{row.probability or '?'} × {row.impact or '?'} = {row.score or '?'}"
+            facts.append(("Score", score))
+        if row.kind == "dependency":
+            facts.append(("Depends on", row.depends_on))
+        if row.superseded_by:
+            facts.append(("Superseded by", row.superseded_by[1]))
+        for _id, title in row.supersedes:
+            facts.append(("Supersedes", title))
+        history = "\n".join(
+            f"{event.at:%d %b}  {event.kind}"
+            + (f" {event.person}" if event.person else "")
+            + (f": {event.text.splitlines()[0]}" if event.text else "")
+            for event in self.timelines.get(row.id, [])
         )
-
-    def form(self, row: DecisionRow | None) -> FormScreen:
-        people = queries.people_choices(self.rapport.store, self.rapport.engagement_id)
-        return FormScreen(
-            f"Edit {row.title}" if row else "New decision, risk or dependency",
-            [
-                Field("title", "Title", value=row.title if row else "",
-                      parse=text_parser(NAME_LEN, required=True)),
-                Field("kind", "Kind", "choice", value=row.kind if row else "decision",
-                      choices=[(kind.value, kind.value) for kind in DecisionKind]),
-                Field("status", "Status", "choice", value=row.status if row else "open",
-                      choices=[(status, status) for status in ALL_STATUSES]),
-                Field("context", "Context", "long", value=row.context if row else "",
-                      parse=text_parser(TEXT_LEN, multiline=True)),
-                Field("owner_id", "Owner", "person", value=row.owner_id if row else None,
-                      choices=people),
-                Field("raised", "Raised on (YYYY-MM-DD)",
-                      value=date_text(row.raised if row else self.rapport.today()),
-                      parse=parse_optional_date),
-                Field("due", "Due (YYYY-MM-DD)", value=date_text(row.due if row else None),
-                      parse=parse_optional_date),
-                Field("outcome", "Outcome", "long", value=row.outcome if row else "",
-                      parse=text_parser(TEXT_LEN, multiline=True)),
-                Field("decided", "Decided on (YYYY-MM-DD)",
-                      value=date_text(row.decided if row else None), parse=parse_optional_date),
-                Field("must_inform_ids", "Must be informed (space ticks)", "people",
-                      value=tuple(a.person_id for a in row.audience) if row else (),
-                      choices=people),
-            ],
-            check=_status_fits_kind,
+        return fmt.detail(
+            row.title, facts,
+            ("Context", row.context), ("Mitigation", row.mitigation), ("Outcome", row.outcome),
+            ("Still to tell", "\n".join(missing)), ("Told", "\n".join(told)),
+            ("Timeline", history),
         )  # fmt: skip
 
-    def save(self, values: Values, row: DecisionRow | None) -> str:
-        decision = edits.DecisionValues(**values)
+    # ---- lifecycle -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("move", "inform", "add_cadence", "supersede") and not self.has_selection:
+            return None
+        return super().check_action(action, parameters)
+
+    def action_move(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        allowed = sorted(decisions.TRANSITIONS.get(row.kind, {}).get(row.status, ()))
+        if not allowed:
+            self.notify(f"A {row.status} {row.kind} is final.", severity="warning")
+            return
+        form = FormScreen(
+            f"Status of “{row.title}” (now {row.status})",
+            [
+                Field("to", "New status", "choice", value=allowed[0],
+                      choices=[(s, s) for s in allowed]),
+                Field("outcome", "Outcome (needed to decide)", "long", value=row.outcome,
+                      parse=text_parser(TEXT_LEN, multiline=True)),
+                Field("on", "On (YYYY-MM-DD)", value=str(self.rapport.today()), parse=parse_date),
+            ],
+        )  # fmt: skip
+
+        def moved(values: Values | None) -> None:
+            if values is not None:
+                self.run_write(lambda: self._move(row, values))
+
+        self.app.push_screen(form, moved)
+
+    def _move(self, row: Item, values: Values) -> str:
+        decisions.move(self.rapport.store, row.id, values["to"], at=self.rapport.now(),
+                       outcome=values["outcome"], on=values["on"])  # fmt: skip
+        return f"“{row.title}” is {values['to']}"
+
+    def action_inform(self) -> None:
+        row = self.selected()
+        if row is None or not row.missing:
+            self.notify("Everyone who must know has been told.", severity="information")
+            return
+        form = FormScreen(
+            f"Who was told of “{row.title}”",
+            [
+                Field("people", "Told (space unticks)", "people",
+                      value=tuple(t.person_id for t in row.missing),
+                      choices=[(t.name, t.person_id) for t in row.missing]),
+                Field("channel", "How", "choice", value="video",
+                      choices=[(c.value, c.value) for c in Channel]),
+                Field("on", "On (YYYY-MM-DD)", value=str(self.rapport.today()), parse=parse_date),
+            ],
+        )  # fmt: skip
+
+        def told(values: Values | None) -> None:
+            if values is not None and values["people"]:
+                self.run_write(lambda: self._inform(row, values))
+
+        self.app.push_screen(form, told)
+
+    def _inform(self, row: Item, values: Values) -> str:
+        count = decisions.mark_informed(
+            self.rapport.store, row.id, values["people"], on=values["on"],
+            at=self.rapport.now(), channel=values["channel"],
+        )  # fmt: skip
+        return f"Marked {count} told of “{row.title}”"
+
+    def action_add_cadence(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        choices = [(c.name, c.id) for c in queries.cadences(
+            self.rapport.store, self.rapport.engagement_id, self.rapport.today())]  # fmt: skip
+        if not choices:
+            return
+        form = FormScreen(
+            f"Everyone on a cadence must know “{row.title}”",
+            [Field("cadence", "Cadence", "choice", value=choices[0][1], choices=choices)],
+        )
+
+        def chosen(values: Values | None) -> None:
+            if values is not None:
+                self.run_write(lambda: self._add_cadence(row, values["cadence"]))
+
+        self.app.push_screen(form, chosen)
+
+    def _add_cadence(self, row: Item, cadence_id: int) -> str:
+        added = decisions.add_cadence_audience(self.rapport.store, row.id, cadence_id)
+        return f"{added} more must know “{row.title}”"
+
+    def action_supersede(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        if row.kind != "decision" or row.status != "decided":
+            self.notify("Only a decided decision can be superseded.", severity="warning")
+            return
+        others = [(r.title, r.id) for r in self.rows if r.kind == "decision" and r.id != row.id]
+        if not others:
+            return
+        form = FormScreen(
+            f"Which later decision supersedes “{row.title}”?",
+            [Field("by", "Superseded by", "choice", value=others[0][1], choices=others)],
+        )
+
+        def chosen(values: Values | None) -> None:
+            if values is not None:
+                self.run_write(lambda: self._supersede(row, values["by"]))
+
+        self.app.push_screen(form, chosen)
+
+    def _supersede(self, row: Item, new_id: int) -> str:
+        decisions.supersede(self.rapport.store, row.id, new_id, at=self.rapport.now())
+        return f"“{row.title}” is superseded"
+
+    # ---- create, edit, delete --------------------------------------------------------
+
+    def form(self, row: Item | None) -> FormScreen:
+        app = self.rapport
+        people = queries.people_choices(app.store, app.engagement_id)
+        cadences = [
+            (c.name, c.id) for c in queries.cadences(app.store, app.engagement_id, app.today())
+        ]
+        fields = [
+            Field("title", "Title", value=row.title if row else "",
+                  parse=text_parser(NAME_LEN, required=True)),
+            Field("kind", "Kind", "choice", value=row.kind if row else "decision",
+                  choices=[(kind.value, kind.value) for kind in DecisionKind]),
+            Field("context", "Context", "long", value=row.context if row else "",
+                  parse=text_parser(TEXT_LEN, multiline=True)),
+            Field("owner_id", "Owner", "person", value=row.owner_id if row else None,
+                  choices=people),
+            Field("cadence_id", "Home cadence (the circle that discusses it)", "person",
+                  value=row.cadence_id if row else None, choices=cadences),
+            Field("raised", "Raised on (YYYY-MM-DD)",
+                  value=date_text(row.raised if row else app.today()), parse=parse_optional_date),
+            Field("due", "Due / needed by (YYYY-MM-DD)", value=date_text(row.due if row else None),
+                  parse=parse_optional_date),
+            Field("probability", "Risk: probability 1–5", value=str(row.probability or "") if row else "",
+                  parse=_level, restrict=r"[1-5]?"),
+            Field("impact", "Risk: impact 1–5", value=str(row.impact or "") if row else "",
+                  parse=_level, restrict=r"[1-5]?"),
+            Field("mitigation", "Risk: mitigation", "long", value=row.mitigation if row else "",
+                  parse=text_parser(TEXT_LEN, multiline=True)),
+            Field("depends_on", "Dependency: on whom or what", value=row.depends_on if row else "",
+                  parse=lambda v: check_text(v, limit=SHORT_LEN)),
+            Field("must_inform_ids", "Must be told (space ticks)", "people",
+                  value=tuple(t.person_id for t in row.audience) if row else (), choices=people),
+        ]  # fmt: skip
+        title = f"Edit {row.title}" if row else "New decision, risk or dependency"
+        return FormScreen(title, fields)
+
+    def save(self, values: Values, row: Item | None) -> str:
+        # The status and outcome move only through the lifecycle (c), never by editing.
+        kept = {"status": row.status, "outcome": row.outcome, "decided": row.decided} if row else {}
+        decision = edits.DecisionValues(**values, **kept)
         edits.save_decision(
             self.rapport.store, self.rapport.engagement_id, decision, row.id if row else None
         )
         return f"Saved {decision.title}"
 
-    def remove(self, row: DecisionRow) -> str:
+    def remove(self, row: Item) -> str:
         edits.delete_decision(self.rapport.store, row.id)
         return f"Deleted {row.title}"
 
-    def describe(self, row: DecisionRow) -> str:
+    def describe(self, row: Item) -> str:
         return f"the {row.kind} “{row.title}”"

@@ -68,6 +68,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         self.rows: list[Row] = []
         self._by_id: dict[int, Row] = {}
         self._seen_version = -1
+        self._pending_id: int | None = None
 
     @property
     def rapport(self) -> RapportApp:
@@ -152,7 +153,10 @@ class ListingScreen(Screen[None], Generic[Row]):
         self._by_id = {self.row_id(row): row for row in self.rows}
         self._seen_version = message.version
         self.table.loading = False
-        self.fill()
+        pending, self._pending_id = self._pending_id, None
+        if pending is not None:
+            self.reveal(pending)
+        self.fill(select_id=pending)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
@@ -184,6 +188,21 @@ class ListingScreen(Screen[None], Generic[Row]):
         empty.update(self.EMPTY_TEXT if not self.rows else "No match.")
         empty.display = not visible
         self._show_detail()
+
+    def focus_record(self, record_id: int) -> None:
+        """Select a record, clearing what would hide it (used when jumping from Today)."""
+        self.reveal(record_id)
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.display = False
+        self.filter_text = ""
+        self._pending_id = record_id
+        if record_id in self._by_id:
+            self.fill(select_id=record_id)
+        self.table.focus()
+
+    def reveal(self, record_id: int) -> None:
+        """Undo a screen's own filter if it hides this record (a subclass knows which)."""
 
     def selected(self) -> Row | None:
         record_id = self.table.selected_id
@@ -228,7 +247,10 @@ class ListingScreen(Screen[None], Generic[Row]):
     # ---- verbs -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "delete", "open", "history", "brief") and not self.has_selection:
+        if (
+            action in ("edit", "delete", "open", "history", "brief", "mark", "overlap")
+            and not self.has_selection
+        ):
             return None
         return True
 

@@ -47,6 +47,9 @@ class NotesScreen(ListingScreen[NoteRow]):
         if self.is_mounted:
             self.fill()
 
+    def reveal(self, record_id: int) -> None:
+        self.person_filter = None
+
     def action_clear_filter(self) -> None:
         self.person_filter = None
         super().action_clear_filter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -23,9 +24,27 @@ from tui.screens.listing import Cell, ListingScreen, listing_bindings
 from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
 
 
-def onboarding(row: PersonRow) -> str:
-    done = sum((row.at_kickoff, row.first_one_on_one is not None, row.met_in_person))
-    return f"{done}/3"
+def _contact_days(value: str) -> int | None:
+    if not value.strip():
+        return None
+    try:
+        days = int(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of days") from None
+    if not 1 <= days <= 365:
+        raise ValueError("a contact target is 1 to 365 days")
+    return days
+
+
+def onboarding_cell(row: PersonRow) -> Text:
+    """x/4; someone who joined after the kickoff and was never onboarded stands out."""
+    return Text(f"{row.onboarding}/4", style="bold red" if row.late_joiner else "")
+
+
+def contact_cell(row: PersonRow, now: dt.datetime) -> Text:
+    """Last contact; past their contact target it says so."""
+    text = fmt.ago(row.last_contact, now)
+    return Text(f"{text} !", style="bold yellow") if row.losing_touch else Text(text)
 
 
 class RosterScreen(ListingScreen[PersonRow]):
@@ -37,6 +56,20 @@ class RosterScreen(ListingScreen[PersonRow]):
                 "h", "history", "Check-ins", tooltip="Check-ins and next steps", id="roster.history"
             ),
             Binding("b", "brief", "Briefing", tooltip="Briefing before a call", id="roster.brief"),
+            Binding(
+                "space",
+                "mark",
+                "Mark",
+                tooltip="Mark people for the overlap finder",
+                id="roster.mark",
+            ),
+            Binding(
+                "o",
+                "overlap",
+                "Overlap",
+                tooltip="Best meeting slots for the marked people",
+                id="roster.overlap",
+            ),
         ],
     )
     COLUMNS = (
@@ -51,19 +84,23 @@ class RosterScreen(ListingScreen[PersonRow]):
     )
     EMPTY_TEXT = "Nobody on this engagement yet: press n to add a person."
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked: set[int] = set()
+
     def fetch(self) -> list[PersonRow]:
-        return queries.roster(self.rapport.store, self.rapport.engagement_id)
+        return queries.roster(self.rapport.store, self.rapport.engagement_id, self.rapport.today())
 
     def cells(self, row: PersonRow) -> Sequence[Cell]:
         now = self.rapport.now()
         return (
-            fmt.cell(row.name),
+            fmt.cell(f"● {row.name}" if row.id in self.marked else row.name),
             fmt.cell(row.side),
             fmt.cell(row.role),
             fmt.cell(row.team),
             fmt.clock_cell(row.timezone, row.work_start, row.work_end, now),
-            Text(fmt.ago(row.last_contact, now)),
-            Text(onboarding(row)),
+            contact_cell(row, now),
+            onboarding_cell(row),
             Text(str(len(row.open_steps)) if row.open_steps else ""),
         )
 
@@ -90,8 +127,25 @@ class RosterScreen(ListingScreen[PersonRow]):
                     f"{local:%H:%M %a} ({'working hours' if inside else 'outside working hours'})",
                 ),
                 ("Hours", format_hours(row.work_start, row.work_end)),
-                ("Last contact", fmt.ago(row.last_contact, now)),
-                ("At kickoff", "yes" if row.at_kickoff else "no"),
+                (
+                    "Last contact",
+                    fmt.ago(row.last_contact, now)
+                    + (
+                        f" (past their {row.contact_target}-day target)"
+                        if row.losing_touch
+                        else f" (target: every {row.contact_target} days)"
+                    ),
+                ),
+                (
+                    "Onboarding",
+                    f"{row.onboarding}/4"
+                    + (" — joined after the kickoff, not onboarded" if row.late_joiner else ""),
+                ),
+                (
+                    "At kickoff",
+                    "yes" if row.at_kickoff else ("onboarded later" if row.onboarded else "no"),
+                ),
+                ("Role agreed", "yes" if row.role_agreed else "no"),
                 ("First 1:1", fmt.day(row.first_one_on_one) or "not yet"),
                 ("Met in person", "yes" if row.met_in_person else "no"),
                 ("Key", row.key),
@@ -108,6 +162,22 @@ class RosterScreen(ListingScreen[PersonRow]):
         row = self.selected()
         if row is not None:
             self.app.call_later(self.rapport.show_notes_for, row.id, row.name)
+
+    def action_mark(self) -> None:
+        """Mark people for the overlap finder (o)."""
+        if (row := self.selected()) is not None:
+            self.marked ^= {row.id}
+            self.fill()
+            self.notify(f"{len(self.marked)} marked: o finds a slot for them", timeout=2)
+
+    def action_overlap(self) -> None:
+        ids = [row.id for row in self.rows if row.id in self.marked]
+        if not ids and (row := self.selected()) is not None:
+            ids = [row.id]
+        if ids:
+            names = [row.name for row in self.rows if row.id in ids]
+            title = ", ".join(names) if len(names) <= 4 else f"{len(names)} people"
+            self.rapport.open_overlap(title, person_ids=ids)
 
     def action_history(self) -> None:
         if (row := self.selected()) is not None:
@@ -164,4 +234,10 @@ def person_fields(row: PersonRow | None) -> list[Field]:
         Field("first_one_on_one", "First one-on-one (YYYY-MM-DD)",
               value=date_text(row.first_one_on_one) if row else "", parse=parse_optional_date),
         Field("met_in_person", "Met in person", "flag", value=row.met_in_person if row else False),
+        Field("onboarded", "Onboarded after the kickoff", "flag", value=row.onboarded if row else False),
+        Field("role_agreed", "Role and responsibilities agreed", "flag",
+              value=row.role_agreed if row else False),
+        Field("contact_every", "Be in touch every N days (empty: the default for their side)",
+              value=str(row.contact_every) if row and row.contact_every else "",
+              parse=_contact_days),
     ]  # fmt: skip

@@ -1,0 +1,164 @@
+"""What needs the lead today, in one list: the Today screen's data.
+
+Composed from the screens' own queries (run together off the UI thread), so a cadence is
+"overdue" here exactly when the Cadence screen says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from store import queries
+from store.db import Store
+from store.rhythm import RhythmError, parse_rhythm
+
+# How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
+# follow-up that has come stays on the list.
+AHEAD_DAYS = 14
+FOLLOW_UP_DAYS = 30
+
+SECTIONS = (
+    ("cadences", "Cadences overdue or lapsed"),
+    ("meetings", "Meetings today"),
+    ("touch", "Losing touch"),
+    ("steps", "Next steps overdue"),
+    ("decisions", "Decisions overdue or not yet told"),
+    ("followups", "Follow-ups due"),
+    ("onboarding", "Not yet onboarded"),
+    ("dates", "Coming up"),
+)
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    text: str
+    detail: str
+    screen: str  # the mode to jump to: roster, cadence, decisions, notes
+    record_id: int
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Today:
+    sections: tuple[tuple[str, str, tuple[TodayItem, ...]], ...]  # (key, title, items)
+
+    def count(self, key: str) -> int:
+        return next((len(items) for k, _t, items in self.sections if k == key), 0)
+
+    @property
+    def total(self) -> int:
+        return sum(len(items) for _k, _t, items in self.sections)
+
+
+def _meetings_today(
+    cadences: list[queries.CadenceRow], people: dict[int, queries.PersonRow],
+    now: dt.datetime, today: dt.date,
+) -> list[TodayItem]:  # fmt: skip
+    items = []
+    for cadence in cadences:
+        if cadence.paused or cadence.slot is None or not cadence.zone:
+            continue
+        zone = ZoneInfo(cadence.zone)
+        try:
+            rhythm = parse_rhythm(cadence.rhythm)
+        except RhythmError:
+            continue
+        start = cadence.since or today
+        if today not in rhythm.occurrences(min(start, today), today) or start > today:
+            continue
+        moment = dt.datetime.combine(today, cadence.slot, tzinfo=zone)
+        clocks = []
+        for person_id in cadence.attendee_ids:
+            person = people.get(person_id)
+            if person is None:
+                continue
+            local = moment.astimezone(ZoneInfo(person.timezone))
+            outside = not (person.work_start <= local.time() < person.work_end)
+            clocks.append(f"{person.name.split(' ')[0]} {local:%H:%M}{' (!)' if outside else ''}")
+        items.append(
+            TodayItem(
+                f"{cadence.name} at {cadence.slot:%H:%M} {cadence.zone}",
+                ", ".join(clocks),
+                "cadence",
+                cadence.id,
+                urgent=moment > now and moment - now < dt.timedelta(hours=1),
+            )
+        )
+    return sorted(items, key=lambda item: item.text.split(" at ")[-1])
+
+
+def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.date) -> Today:
+    cadences = queries.cadences(store, engagement_id, today)
+    roster = queries.roster(store, engagement_id, today)
+    people = {person.id: person for person in roster}
+    decisions = queries.decisions(store, engagement_id)
+    notes = queries.notes(store, engagement_id)
+
+    lapsing = [
+        TodayItem(c.name, f"{c.status}, due {c.next_due:%a %d %b}" if c.next_due else c.status,
+                  "cadence", c.id, urgent=c.status == "lapsed")
+        for c in cadences if c.status in ("overdue", "lapsed")
+    ]  # fmt: skip
+    touch = [
+        TodayItem(p.name, f"last contact {_ago(p.last_contact, today)}, target every "
+                  f"{p.contact_target} days", "roster", p.id)
+        for p in roster if p.losing_touch
+    ]  # fmt: skip
+    steps = sorted(
+        (
+            TodayItem(step.text, f"{step.owner or 'nobody'}, due {step.due:%a %d %b}",
+                      "roster", step.owner_id, urgent=True)
+            for p in roster for step in p.open_steps
+            if step.due is not None and step.due < today and step.owner_id is not None
+        ),
+        key=lambda item: item.detail,
+    )  # fmt: skip
+    open_decisions = [
+        TodayItem(d.title, f"{d.kind} owned by {d.owner or 'nobody'}, due {d.due:%a %d %b}",
+                  "decisions", d.id, urgent=True)
+        for d in decisions if d.is_open and d.due is not None and d.due < today
+    ]  # fmt: skip
+    untold = [
+        TodayItem(d.title, "still to tell: " + ", ".join(a.name for a in d.audience
+                  if a.informed_on is None), "decisions", d.id)
+        for d in decisions
+        if d.status == "decided" and any(a.informed_on is None for a in d.audience)
+    ]  # fmt: skip
+    follow_ups = [
+        TodayItem(f"{n.person}: {n.text.splitlines()[0]}", f"follow up since {n.follow_up:%a %d %b}",
+                  "notes", n.id)
+        for n in notes
+        if n.follow_up is not None
+        and today - dt.timedelta(days=FOLLOW_UP_DAYS) <= n.follow_up <= today
+    ]  # fmt: skip
+    onboarding = [
+        TodayItem(p.name, "joined after the kickoff, not onboarded" if p.late_joiner
+                  else "no one-on-one yet", "roster", p.id, urgent=p.late_joiner)
+        for p in roster if p.late_joiner or p.first_one_on_one is None
+    ]  # fmt: skip
+    coming = [
+        TodayItem(f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id)
+        for n in sorted(notes, key=lambda n: n.follow_up or today)
+        if n.kind == "personal" and n.follow_up is not None
+        and today < n.follow_up <= today + dt.timedelta(days=AHEAD_DAYS)
+    ]  # fmt: skip
+    found = {
+        "cadences": lapsing,
+        "meetings": _meetings_today(cadences, people, now, today),
+        "touch": touch,
+        "steps": steps,
+        "decisions": open_decisions + untold,
+        "followups": follow_ups,
+        "onboarding": onboarding,
+        "dates": coming,
+    }
+    return Today(tuple((key, title, tuple(found[key])) for key, title in SECTIONS))
+
+
+def _ago(moment: dt.datetime | None, today: dt.date) -> str:
+    if moment is None:
+        return "never"
+    days = (today - moment.date()).days
+    return "today" if days <= 0 else f"{days} days ago"

@@ -1,0 +1,87 @@
+"""Today (0): the morning overview, and enter jumping to each item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from helpers import settle
+from textual.widgets import OptionList, Static
+
+from store.db import Store
+from store.queries import engagements
+from store.today import today_items
+from tui.screens.cadence import CadenceScreen
+from tui.screens.decisions import DecisionsScreen
+from tui.screens.today import TodayScreen
+
+NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
+
+
+def lines(app: object) -> list[str]:
+    options = app.screen.query_one("#today", OptionList)  # type: ignore[attr-defined]
+    return [str(option.prompt) for option in options.options]
+
+
+def test_today_on_the_sample_names_what_needs_the_lead(sample_store: Store) -> None:
+    (engagement,) = engagements(sample_store)
+    today = today_items(sample_store, engagement.id, NOW, NOW.date())
+    titles = {key: [item.text for item in items] for key, _title, items in today.sections}
+    # The sponsor check-in was last held on 29 Oct (every 2 weeks): overdue or lapsed.
+    assert "Sponsor check-in" in titles["cadences"]
+    # Fri 20 Nov: the daily stand-up meets today.
+    assert any(text.startswith("Daily stand-up at 09:30") for text in titles["meetings"])
+    assert today.count("decisions") > 0
+    assert today.total == sum(len(items) for _k, _t, items in today.sections)
+
+
+async def test_zero_opens_today_and_enter_jumps_to_the_cadence(
+    make_app: Callable[..., object], sample_store: Store
+) -> None:
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert "overdue" in summary and "meetings" in summary
+        shown = lines(app)
+        assert shown[0].startswith("Cadences overdue or lapsed")
+        # The first selectable line is the first overdue cadence.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CadenceScreen)
+        selected = app.screen.selected()
+        assert selected is not None and selected.status in ("overdue", "lapsed")
+        await pilot.press("0")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+
+async def test_a_decided_item_jumps_to_decisions_showing_all(
+    make_app: Callable[..., object], sample_store: Store
+) -> None:
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        options = app.screen.query_one("#today", OptionList)
+        index = next(
+            i for i, option in enumerate(options.options)
+            if (option.id or "").startswith("decisions:") and "still to tell" in str(option.prompt)
+        )  # fmt: skip
+        options.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionsScreen)
+        row = app.screen.selected()
+        assert row is not None and row.status == "decided"
+        table = app.screen.table
+        assert str(table.get_row_at(table.cursor_row)[1]) == row.title
+
+
+async def test_the_app_opens_on_today_by_default(store: Store, sample_store: Store) -> None:
+    from tui.app import RapportApp
+
+    app = RapportApp(store, clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)

@@ -1,0 +1,126 @@
+"""Today (`0`): what needs the lead today, each line one `enter` away from its item."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui import format as fmt
+
+if TYPE_CHECKING:
+    from store.today import Today
+    from tui.app import RapportApp
+
+SHORT = {
+    "cadences": "overdue",
+    "meetings": "meetings",
+    "touch": "losing touch",
+    "steps": "steps late",
+    "decisions": "decisions",
+    "followups": "follow-ups",
+    "onboarding": "onboarding",
+    "dates": "coming up",
+}
+
+
+class TodayList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="today.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="today.up"),
+        Binding("g", "first", "Top", show=False, id="today.top"),
+        Binding("G", "last", "Bottom", show=False, id="today.bottom"),
+    ]
+
+
+class TodayScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "reload", "Refresh", tooltip="Look again (the clock moves)", id="today.reload"),
+    ]  # fmt: skip
+    AUTO_FOCUS = "#today"
+
+    class Loaded(Message):
+        def __init__(self, today: Today, version: int) -> None:
+            super().__init__()
+            self.today = today
+            self.version = version
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen_version = -1
+
+    @property
+    def rapport(self) -> RapportApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Looking at the engagement…", id="summary")
+        yield TodayList(id="today")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        if self._seen_version != self.rapport.data_version:
+            self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        self._load(self.rapport.data_version)
+
+    def action_reload(self) -> None:
+        self.refresh_rows()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, version: int) -> None:
+        from store.today import today_items
+
+        app = self.rapport
+        self.post_message(
+            self.Loaded(today_items(app.store, app.engagement_id, app.now(), app.today()), version)
+        )
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        self._seen_version = message.version
+        today = message.today
+        summary = "  ·  ".join(
+            f"{len(items)} {SHORT[key]}" for key, _title, items in today.sections if items
+        )
+        self.query_one("#summary", Static).update(Content(summary or "Nothing needs you today."))
+        listing = self.query_one("#today", TodayList)
+        keep = listing.highlighted_option.id if listing.highlighted_option else None
+        listing.clear_options()
+        for key, title, items in today.sections:
+            if not items:
+                continue
+            heading = Content.assemble((f"{title} ({len(items)})", "bold underline"))
+            listing.add_option(Option(heading, id=f"heading:{key}", disabled=True))
+            for number, item in enumerate(items):
+                mark = ("● ", "bold red") if item.urgent else "  "
+                label = Content.assemble(
+                    mark, fmt.safe(item.text), "  ", (fmt.safe(item.detail), "dim")
+                )
+                listing.add_option(
+                    Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}")
+                )
+        ids = [option.id for option in listing.options]
+        if keep in ids:
+            listing.highlighted = ids.index(keep)
+        else:
+            listing.highlighted = next(
+                (i for i, option in enumerate(listing.options) if not option.disabled), None
+            )
+
+    @on(OptionList.OptionSelected, "#today")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        screen, record_id, _ = (event.option.id or "").split(":", 2)
+        self.app.call_later(self.rapport.jump_to, screen, int(record_id))
