@@ -258,3 +258,21 @@ def test_every_invalid_toml_file_is_refused_cleanly(
     assert err
     assert all(line.startswith(str(path)) for line in err.splitlines()), err
     assert dump(db) == before
+
+
+def test_export_decisions_md_to_a_private_file(tmp_path: Path) -> None:
+    db = str(tmp_path / "md.db")
+    assert main(["--db", db, "import", str(SAMPLE)]) == 0
+    target = tmp_path / "log.md"
+    assert main(["--db", db, "export", "--decisions-md", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Decision log: Bergwerk US web shop rollout\n")
+    assert "## Risks" in text and "## Dependencies" in text
+    assert "Still to tell:" in text
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_export_kinds_are_exclusive(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", str(tmp_path / "x.db"), "export", "--ics", "--decisions-md"])
+    assert exited.value.code == 2

@@ -60,8 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", help="export an engagement as TOML (or --ics)")
     exp.add_argument("file", type=Path, nargs="?", metavar="FILE", help="default: stdout")
     exp.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
-    exp.add_argument(
+    kind = exp.add_mutually_exclusive_group()
+    kind.add_argument(
         "--ics", action="store_true", help="write the cadences as an iCalendar file instead"
+    )
+    kind.add_argument(
+        "--decisions-md", action="store_true", help="write the decision log as Markdown instead"
     )
 
     log = commands.add_parser(
@@ -141,50 +145,37 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_export_ics(store_target: str, args: argparse.Namespace) -> int:
-    store = open_store(store_target)
-    from store.ics import cadences_ics, engagement_id_for
-    from store.io_toml import ExportError, write_private
-
-    try:
-        data = cadences_ics(store, engagement_id_for(store, args.engagement), dt.date.today())
-    except ExportError as error:
-        return _fail(str(error))
-    finally:
-        store.close()
-    if args.file is None:
-        sys.stdout.flush()
-        # Bytes as they are: iCalendar lines end in CRLF, which a text stream could change.
-        if (out := getattr(sys.stdout, "buffer", None)) is not None:
-            out.write(data)
-            out.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8"))
-    else:
-        try:
-            write_private(args.file, data.decode("utf-8"))
-        except OSError as error:
-            return _fail(f"{args.file}: {error.strerror or error}")
-    return EXIT_OK
-
-
 def run_export(store_target: str, args: argparse.Namespace) -> int:
-    if args.ics:
-        return run_export_ics(store_target, args)
+    """TOML (the default), the cadences as iCalendar (--ics) or the decision log (--decisions-md)."""
     store = open_store(store_target)
     from store.io_toml import ExportError, export_engagement, write_private
 
     try:
-        text = export_engagement(store, args.engagement)
+        if args.ics or args.decisions_md:
+            from store.ics import engagement_id_for
+
+            engagement_id = engagement_id_for(store, args.engagement)
+            if args.ics:
+                from store.ics import cadences_ics
+
+                text = cadences_ics(store, engagement_id, dt.date.today()).decode("utf-8")
+            else:
+                from store.decisions import decisions_markdown
+
+                text = decisions_markdown(store, engagement_id, dt.date.today())
+        else:
+            text = export_engagement(store, args.engagement)
     except ExportError as error:
         return _fail(str(error))
     finally:
         store.close()
     if args.file is None:
+        # iCalendar lines end in CRLF; a POSIX text stream writes them unchanged.
         sys.stdout.write(text)
+        sys.stdout.flush()
     else:
         try:
-            write_private(args.file, text)
+            write_private(args.file, text)  # exports hold names, emails and notes
         except OSError as error:
             return _fail(f"{args.file}: {error.strerror or error}")
     return EXIT_OK
