@@ -377,15 +377,20 @@ def load_sample(
     if now is not None:
         moments = [c["at"] for c in doc.get("checkins", ()) if isinstance(c.get("at"), dt.datetime)]
         while moments and max(moments) + dt.timedelta(days=shift) > now:
-            shift -= 1
+            shift -= 7
     return import_document(store, doc, SAMPLE_SOURCE, shift_days=shift)
 
 
 def demo_shift(doc: dict[str, Any], today: dt.date) -> int:
-    """Days to move a file's dates so that its `as_of` is today; 0 without a (valid) as_of."""
+    """Days to move a file's dates so that its `as_of` is today or at most 6 days before.
+
+    Whole weeks only: a weekly Tuesday meeting must stay on a Tuesday, or every rhythm in
+    the demo would look missed. 0 without a (valid) as_of.
+    """
     as_of = doc.get("as_of")
     if isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime):
-        return (today - as_of).days
+        days = (today - as_of).days
+        return days - days % 7
     return 0
 
 

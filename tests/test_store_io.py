@@ -701,20 +701,21 @@ def test_import_document_takes_a_parsed_file(store: Store) -> None:
 # --- the sample and --demo --------------------------------------------------------------------
 
 
-def test_load_sample_moves_every_date_to_today(store: Store) -> None:
+def test_load_sample_moves_every_date_by_whole_weeks(store: Store) -> None:
     sample = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
     as_of = sample["as_of"]
-    load_sample(store, today=as_of + dt.timedelta(days=10))
+    load_sample(store, today=as_of + dt.timedelta(days=10))  # 10 days later: moved by 7
+    week = dt.timedelta(days=7)
     exported = tomllib.loads(export_engagement(store, None))
     latest = max(c["at"] for c in sample["checkins"])
-    assert max(c["at"] for c in exported["checkins"]) == latest + dt.timedelta(days=10)
-    assert exported["engagement"]["kickoff"] == sample["engagement"]["kickoff"] + dt.timedelta(10)
+    moved = max(c["at"] for c in exported["checkins"])
+    assert moved == latest + week
+    assert moved.weekday() == latest.weekday()  # a Tuesday weekly stays on Tuesdays
+    assert exported["engagement"]["kickoff"] == sample["engagement"]["kickoff"] + week
     first_note = sample["notes"][0]["on"]
-    assert exported["notes"][0]["on"] == first_note + dt.timedelta(days=10)
+    assert exported["notes"][0]["on"] == first_note + week
     informed = sample["decisions"][0]["informed"]
-    assert exported["decisions"][0]["informed"] == {
-        k: v + dt.timedelta(days=10) for k, v in informed.items()
-    }
+    assert exported["decisions"][0]["informed"] == {k: v + week for k, v in informed.items()}
 
 
 def test_the_demo_never_puts_a_check_in_in_the_future(store: Store) -> None:
@@ -726,7 +727,7 @@ def test_the_demo_never_puts_a_check_in_in_the_future(store: Store) -> None:
     exported = tomllib.loads(export_engagement(store, None))
     latest = max(c["at"] for c in exported["checkins"])
     assert latest <= now
-    assert latest > now - dt.timedelta(days=2)
+    assert latest > now - dt.timedelta(days=7)
 
 
 def test_load_sample_on_its_own_day_changes_nothing(store: Store, tmp_path: Path) -> None:
@@ -744,17 +745,18 @@ def test_load_sample_moves_a_cadences_since_too(store: Store) -> None:
     sample = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
     since = {c["key"]: c["since"] for c in sample["cadences"] if "since" in c}
     assert since, "the sample should show a cadence that started after the kickoff"
-    load_sample(store, today=sample["as_of"] + dt.timedelta(days=10))
+    load_sample(store, today=sample["as_of"] + dt.timedelta(days=14))
     exported = tomllib.loads(export_engagement(store, None))
     assert {c["key"]: c["since"] for c in exported["cadences"] if "since" in c} == {
-        key: day + dt.timedelta(days=10) for key, day in since.items()
+        key: day + dt.timedelta(days=14) for key, day in since.items()
     }
 
 
 def test_the_demo_shift_comes_from_as_of_only() -> None:
     today = dt.date(2027, 1, 10)
-    assert demo_shift({"as_of": dt.date(2026, 11, 20)}, today) == 51
-    assert demo_shift({"as_of": dt.date(2027, 1, 20)}, today) == -10
+    # Whole weeks, so meetings keep their weekdays: 51 days -> 49, -10 -> -14.
+    assert demo_shift({"as_of": dt.date(2026, 11, 20)}, today) == 49
+    assert demo_shift({"as_of": dt.date(2027, 1, 20)}, today) == -14
     assert demo_shift({}, today) == 0
     assert demo_shift({"as_of": dt.datetime(2026, 11, 20, tzinfo=UTC)}, today) == 0
 
