@@ -264,6 +264,8 @@ def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> Non
         if old.kind != "decision" or old.status != "decided":
             raise EditError("only a decided decision can be superseded")
         old.superseded_by_id = new.id
+        # The file format links decisions by key: give the newer one a key if it has none.
+        new.key = new.key or f"decision-{new.id}"
         _event(session, old.id, at, "superseded", new.title)
         _event(session, new.id, at, "supersedes", old.title)
 

@@ -178,6 +178,7 @@ class _Exporter:
             .order_by(Audience.decision_id, Audience.position)
         ):
             audience[row["decision_id"]].append(row)
+        decision_key = {d["id"]: d["key"] for d in decisions if d["key"]}
         for d in decisions:
             told = audience[d["id"]]
             _section(out, "[[decisions]]", [
@@ -187,6 +188,10 @@ class _Exporter:
                 ("status", None if d["status"] == "open" else d["status"]),
                 ("outcome", d["outcome"]), ("decided", d["decided"]),
                 ("must_inform", self._keys([a["person_id"] for a in told])),
+                ("key", d["key"]), ("cadence", self.cadence_key.get(d["cadence_id"])),
+                ("probability", d["probability"]), ("impact", d["impact"]),
+                ("mitigation", d["mitigation"]), ("depends_on", d["depends_on"]),
+                ("superseded_by", decision_key.get(d["superseded_by_id"])),
             ])  # fmt: skip
             informed = [
                 (self.person_key[a["person_id"]], a["informed_on"])

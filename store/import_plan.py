@@ -64,6 +64,8 @@ class DecisionPlan:
     row: dict[str, Any]
     owner: str | None
     audience: list[tuple[str, dt.date | None]]  # (person key, informed on), in must_inform order
+    cadence: str | None = None  # home cadence key
+    superseded_by: str | None = None  # another decision's key
 
 
 @dataclass
@@ -178,6 +180,13 @@ def _decision_fields(shift: int) -> dict[str, Field]:
         "decided": Field(day(shift)),
         "must_inform": Field(references, default=[]),
         "informed": Field(lambda v: v, default={}),
+        "key": Field(key),
+        "cadence": Field(reference),
+        "probability": Field(integer(1, 5)),
+        "impact": Field(integer(1, 5)),
+        "mitigation": Field(text(TEXT_LEN, multiline=True), default=""),
+        "depends_on": Field(text(SHORT_LEN), default=""),
+        "superseded_by": Field(reference),
     }
 
 
@@ -339,11 +348,25 @@ def check_document(doc: dict[str, Any], source: str, *, shift_days: int = 0) -> 
         plan.checkins.append(CheckInPlan(checkin, cadence_key, attendees, steps))
 
     fields = _decision_fields(shift)
+    decision_refs = _Refs("decision", problems)
+    superseding: list[tuple[DecisionPlan, Any, str]] = []
     for index, raw in enumerate(array_of_tables(doc, "decisions", problems)):
         path = f"decisions[{index}]"
         decision = table(raw, path, fields, problems)
-        if decision is not None:
-            plan.decisions.append(_decision(decision, path, people_refs, problems, shift))
+        if decision is None:
+            decision_refs.complete = False
+            continue
+        if decision["key"] is not None:
+            decision_refs.define(decision["key"], path)
+        home = cadence_refs.one(decision.pop("cadence"), join(path, "cadence"))
+        later = decision.pop("superseded_by")
+        item = _decision(decision, path, people_refs, problems, shift)
+        item.cadence = home
+        plan.decisions.append(item)
+        superseding.append((item, later, join(path, "superseded_by")))
+    # A decision may be superseded by one further down the file: resolved once all are known.
+    for item, later, where in superseding:
+        item.superseded_by = decision_refs.one(later, where)
 
     fields = _note_fields(shift)
     for index, raw in enumerate(array_of_tables(doc, "notes", problems)):

@@ -333,10 +333,23 @@ def _insert(session: Session, plan: Plan) -> None:
     )
 
     decision_rows = [
-        {"engagement_id": engagement_id, "owner_id": person_ids.get(d.owner or ""), **d.row}
+        {"engagement_id": engagement_id, "owner_id": person_ids.get(d.owner or ""),
+         "cadence_id": cadence_by_key.get(d.cadence or ""), **d.row}
         for d in plan.decisions
-    ]
+    ]  # fmt: skip
     decision_ids = _insert_in_order(session, Decision, decision_rows, engagement_id)
+    decision_by_key = {
+        d.row["key"]: decision_id
+        for decision_id, d in zip(decision_ids, plan.decisions, strict=True)
+        if d.row.get("key")
+    }
+    for decision_id, d in zip(decision_ids, plan.decisions, strict=True):
+        if d.superseded_by is not None:
+            session.execute(
+                update(Decision.__table__)
+                .where(Decision.id == decision_id)
+                .values(superseded_by_id=decision_by_key[d.superseded_by])
+            )
     _insert_rows(
         session,
         Audience,

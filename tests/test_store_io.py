@@ -849,3 +849,60 @@ def test_write_private_makes_an_existing_file_private(tmp_path: Path) -> None:
     write_private(path, 'schema_version = 1\nname = "Zoë"\n')
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text(encoding="utf-8") == 'schema_version = 1\nname = "Zoë"\n'
+
+
+# --- decisions: home cadence, risk, dependency, supersede -------------------------------------
+
+
+def decision_doc() -> dict[str, Any]:
+    doc = team()
+    doc["decisions"] = [
+        {"title": "Go-live 12 Nov", "key": "golive-nov", "status": "decided",
+         "decided": dt.date(2026, 10, 1), "superseded_by": "golive-jan", "cadence": "weekly"},
+        {"title": "Go-live 19 Jan", "key": "golive-jan", "status": "decided",
+         "decided": dt.date(2026, 11, 4)},
+        {"kind": "risk", "title": "Tax nexus", "probability": 3, "impact": 5,
+         "mitigation": "Register first."},
+        {"kind": "dependency", "title": "Sandbox", "depends_on": "Ridgeline"},
+    ]  # fmt: skip
+    return doc
+
+
+def test_decision_fields_round_trip_byte_identical(store: Store, tmp_path: Path) -> None:
+    from store import decisions, queries
+
+    import_file(store, write(tmp_path, decision_doc()))
+    first = export_engagement(store, None)
+    other = Store.open(str(tmp_path / "second.db"))
+    try:
+        import_file(other, write(tmp_path, tomllib.loads(first), "first.toml"))
+        assert export_engagement(other, None) == first
+    finally:
+        other.close()
+    (engagement,) = queries.engagements(store)
+    items = {i.title: i for i in decisions.items(store, engagement.id, dt.date(2026, 11, 20))}
+    assert items["Go-live 12 Nov"].superseded_by == (items["Go-live 19 Jan"].id, "Go-live 19 Jan")
+    assert items["Go-live 12 Nov"].cadence != ""
+    assert items["Tax nexus"].score == 15
+    assert items["Sandbox"].depends_on == "Ridgeline"
+
+
+@pytest.mark.parametrize(
+    ("place", "value", "message"),
+    [
+        ("decisions[2].probability", 6, "decisions[2].probability: "),
+        ("decisions[2].impact", "high", "decisions[2].impact: "),
+        ("decisions[0].superseded_by", "golive-dec", "no decision has the key 'golive-dec'"),
+        ("decisions[0].cadence", "weekley", "no cadence has the key 'weekley'"),
+        ("decisions[1].key", "golive-nov", "is already the key of decisions[0]"),
+    ],
+)
+def test_bad_decision_fields_are_refused(
+    store: Store, tmp_path: Path, place: str, value: Any, message: str
+) -> None:
+    doc = decision_doc()
+    set_path(doc, place, value)
+    before = dump(store)
+    found = problems(store, write(tmp_path, doc))
+    assert any(message in line for line in found), found
+    assert dump(store) == before
