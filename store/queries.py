@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -26,7 +25,6 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
-from store.rhythm import RhythmError, parse_rhythm
 
 AD_HOC = "ad-hoc call"
 # A skipped meeting was logged but did not happen: it is no contact and no "last held".
@@ -252,34 +250,6 @@ def roster(store: Store, engagement_id: int, today: dt.date | None = None) -> li
                 )
             )  # fmt: skip
         return rows
-
-
-def cadence_status(next_due: dt.date | None, today: dt.date) -> str:
-    if next_due is None:
-        return "no rhythm"
-    if next_due > today:
-        return "on track"
-    if next_due == today:
-        return "due"
-    return "overdue"
-
-
-def next_due(
-    rhythm_text: str, last_held: dt.date | None, anchor: dt.date | None, today: dt.date
-) -> dt.date | None:
-    """The first expected meeting after the last one held (or since the anchor)."""
-    try:
-        rhythm = parse_rhythm(rhythm_text)
-    except RhythmError:
-        return None
-    start = anchor or today
-    if last_held is None:
-        return rhythm.next_on_or_after(start, start)
-    return rhythm.next_on_or_after(last_held + dt.timedelta(days=1), min(start, last_held))
-
-
-def local_date(moment: dt.datetime, zone: str) -> dt.date:
-    return moment.astimezone(ZoneInfo(zone)).date() if zone else moment.date()
 
 
 def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRow]:

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from store import queries
 from store.db import Store
-from store.rhythm import RhythmError, parse_rhythm
 
 # How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
 # follow-up that has come stays on the list.
@@ -61,12 +60,9 @@ def _meetings_today(
         if cadence.paused or cadence.slot is None or not cadence.zone:
             continue
         zone = ZoneInfo(cadence.zone)
-        try:
-            rhythm = parse_rhythm(cadence.rhythm)
-        except RhythmError:
-            continue
-        start = cadence.since or today
-        if today not in rhythm.occurrences(min(start, today), today) or start > today:
+        # The cadence's own expected meetings (counted from its start, the kickoff by
+        # default) say whether one falls today.
+        if not any(expected.day == today for expected in cadence.history):
             continue
         moment = dt.datetime.combine(today, cadence.slot, tzinfo=zone)
         clocks = []
