@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -100,6 +101,7 @@ class Store:
     engine: Engine
     _reader: sessionmaker[Session]
     _writer: sessionmaker[Session]
+    _watcher: Any = None
 
     @classmethod
     def open(cls, target: str, *, upgrade: bool = True) -> Store:
@@ -136,5 +138,25 @@ class Store:
         with self._writer.begin() as session:
             yield session
 
+    def change_token(self) -> object:
+        """Something that changes when any other connection commits (None: cannot tell).
+
+        SQLite's `PRAGMA data_version` does exactly this, per connection, for the cost of a
+        page-cache check; one connection is kept for it so the value stays comparable.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return None
+        if self._watcher is None:
+            self._watcher = self.engine.raw_connection()
+        cursor = self._watcher.cursor()
+        try:
+            cursor.execute("PRAGMA data_version")
+            return cursor.fetchone()[0]
+        finally:
+            cursor.close()
+
     def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         self.engine.dispose()

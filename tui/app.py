@@ -99,8 +99,38 @@ class RapportApp(App[None]):
 
     # ---- start-up and engagements -------------------------------------------------------
 
+    # Seconds between looks at whether another process (rapport log, a second window)
+    # changed the database.
+    POLL_SECONDS = 2.0
+
+    def poll_changes(self) -> None:
+        self._poll()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def _poll(self) -> None:
+        token = self.store.change_token()
+        if token is None:
+            return
+        if self._change_token is not None and token != self._change_token:
+            self.call_from_thread(self._changed_elsewhere)
+        self._change_token = token
+
+    def _changed_elsewhere(self) -> None:
+        """Reload what is shown; a form being filled in is a separate screen and untouched."""
+        if self.engagement is None:
+            return
+        self.data_changed()
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_rows", None)
+            if callable(refresh):
+                refresh()
+
     def on_mount(self) -> None:
         from store.queries import engagements
+
+        self._change_token: object = None
+        self.poll_changes()
+        self.set_interval(self.POLL_SECONDS, self.poll_changes)
 
         found = engagements(self.store)
         if found:

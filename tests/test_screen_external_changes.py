@@ -1,0 +1,51 @@
+"""The open app notices what another process wrote, without touching what is being typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from helpers import column, settle
+from textual.widgets import TextArea
+
+from store.checkins import CheckInDraft, log_checkin
+from store.db import Store
+from tui.screens.log import LogScreen
+
+
+async def test_a_check_in_logged_elsewhere_shows_after_the_next_look(
+    make_app: Callable[..., object], db_path: Path, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert column(app, 5)[1] == "never !"  # Inês
+        await pilot.press("j", "l")  # start logging a one-on-one with Inês…
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        await pilot.press(*"half typed")
+        # …while `rapport log` in another process records a call with her.
+        other = Store.open(str(db_path))
+        log_checkin(other, CheckInDraft(engagement_id=team["eng"], attendee_ids=(team["ines"],),
+                                        at=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)))  # fmt: skip
+        other.close()
+        app.poll_changes()
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#field-outcome", TextArea).text == "half typed"
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert column(app, 5)[1] == "2 hours ago"  # 09:00, seen at 10:30
+
+
+async def test_nothing_reloads_when_nothing_changed(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        version = app.data_version
+        app.poll_changes()
+        await settle(pilot)
+        assert app.data_version == version
