@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.db import Store
-from store.edits import EditError
+from store.edits import EditError, check_version
 from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
 from store.models import (
     Audience,
@@ -148,7 +148,9 @@ def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
         raise EditError("someone named in this check-in is not on the engagement")
 
 
-def log_checkin(store: Store, draft: CheckInDraft, checkin_id: int | None = None) -> LogSummary:
+def log_checkin(
+    store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None
+) -> LogSummary:
     """Write (or rewrite) a check-in and all that came out of it, atomically."""
     if not draft.attendee_ids:
         raise EditError("a check-in needs at least one attendee")
@@ -174,6 +176,7 @@ def log_checkin(store: Store, draft: CheckInDraft, checkin_id: int | None = None
             found = session.get(CheckIn, checkin_id)
             if found is None:
                 raise EditError("that check-in no longer exists")
+            check_version(found, version)
             checkin = found
             # Editing replaces what the check-in produced, except marks and decisions that
             # have since lived a life of their own.

@@ -80,6 +80,7 @@ class Item:
     audience: tuple[Told, ...]
     last_touched: dt.date | None  # the last logged meeting of its home cadence that touched it
     stale: bool
+    version: int = 0
 
     @property
     def is_open(self) -> bool:
@@ -200,6 +201,7 @@ def items(store: Store, engagement_id: int, today: dt.date) -> list[Item]:
                           for a in d.audience),
                     last.date() if last else None,
                     _is_stale(d.status in OPEN_STATUSES, since, rhythm, today),
+                    d.version,
                 )
             )  # fmt: skip
         return result

@@ -22,6 +22,20 @@ class EditError(ValueError):
     """A change the store refuses (a duplicate key, a vanished record)."""
 
 
+class ConflictError(EditError):
+    """Someone else changed the record since it was opened for editing."""
+
+
+def check_version(record: object, version: int | None) -> None:
+    """Refuse to overwrite a change made elsewhere since `version` was read."""
+    current = getattr(record, "version", None)
+    if version is not None and current != version:
+        raise ConflictError(
+            f"this {type(record).__name__.lower()} was changed elsewhere since you opened it; "
+            "it has been reloaded, edit it again"
+        )
+
+
 @dataclass(frozen=True)
 class EngagementValues:
     key: str
@@ -133,8 +147,9 @@ def save_engagement(
 
 
 def save_person(
-    store: Store, engagement_id: int, values: PersonValues, person_id: int | None = None
-) -> int:
+    store: Store, engagement_id: int, values: PersonValues, person_id: int | None = None,
+    version: int | None = None,
+) -> int:  # fmt: skip
     with store.write() as session:
         if _key_taken(session, Person, engagement_id, values.key, person_id):
             raise EditError(f"someone has the key {values.key!r} already")
@@ -143,6 +158,7 @@ def save_person(
             session.add(person)
         else:
             person = _get(session, Person, person_id)
+            check_version(person, version)
             for name, value in asdict(values).items():
                 setattr(person, name, value)
         session.flush()
@@ -165,8 +181,9 @@ def _people(session: Session, engagement_id: int, ids: tuple[int, ...]) -> list[
 
 
 def save_cadence(
-    store: Store, engagement_id: int, values: CadenceValues, cadence_id: int | None = None
-) -> int:
+    store: Store, engagement_id: int, values: CadenceValues, cadence_id: int | None = None,
+    version: int | None = None,
+) -> int:  # fmt: skip
     with store.write() as session:
         if _key_taken(session, Cadence, engagement_id, values.key, cadence_id):
             raise EditError(f"a cadence with key {values.key!r} exists already")
@@ -177,6 +194,7 @@ def save_cadence(
             session.add(cadence)
         else:
             cadence = _get(session, Cadence, cadence_id)
+            check_version(cadence, version)
             for name, value in fields.items():
                 setattr(cadence, name, value)
         session.flush()
@@ -197,8 +215,9 @@ def save_cadence(
 
 
 def save_decision(
-    store: Store, engagement_id: int, values: DecisionValues, decision_id: int | None = None
-) -> int:
+    store: Store, engagement_id: int, values: DecisionValues, decision_id: int | None = None,
+    version: int | None = None,
+) -> int:  # fmt: skip
     with store.write() as session:
         fields = asdict(values)
         inform_ids = tuple(fields.pop("must_inform_ids"))
@@ -207,6 +226,7 @@ def save_decision(
             session.add(decision)
         else:
             decision = _get(session, Decision, decision_id)
+            check_version(decision, version)
             for name, value in fields.items():
                 setattr(decision, name, value)
         # Keep the informed dates of people who stay on the list.
@@ -221,7 +241,9 @@ def save_decision(
         return decision.id
 
 
-def save_note(store: Store, values: NoteValues, note_id: int | None = None) -> int:
+def save_note(
+    store: Store, values: NoteValues, note_id: int | None = None, version: int | None = None
+) -> int:
     with store.write() as session:
         _get(session, Person, values.person_id)
         if note_id is None:
@@ -229,6 +251,7 @@ def save_note(store: Store, values: NoteValues, note_id: int | None = None) -> i
             session.add(note)
         else:
             note = _get(session, Note, note_id)
+            check_version(note, version)
             for name, value in asdict(values).items():
                 setattr(note, name, value)
         session.flush()

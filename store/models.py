@@ -24,6 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -167,6 +168,9 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("engagement_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking: an edit states the version it started from (store.edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     engagement_id: Mapped[int] = mapped_column(
         ForeignKey("engagement.id", ondelete="CASCADE"), index=True
     )
@@ -203,6 +207,9 @@ class Cadence(Base):
     __table_args__ = (UniqueConstraint("engagement_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking: an edit states the version it started from (store.edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     engagement_id: Mapped[int] = mapped_column(
         ForeignKey("engagement.id", ondelete="CASCADE"), index=True
     )
@@ -235,6 +242,9 @@ class CheckIn(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking: an edit states the version it started from (store.edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id", ondelete="CASCADE"))
     cadence_id: Mapped[int | None] = mapped_column(ForeignKey("cadence.id", ondelete="SET NULL"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -281,6 +291,9 @@ class Decision(Base):
     __table_args__ = (Index("ix_decision_engagement_due", "engagement_id", "due"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking: an edit states the version it started from (store.edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(12), default=DecisionKind.DECISION.value)
     title: Mapped[str] = mapped_column(String(NAME_LEN))
@@ -368,6 +381,9 @@ class Note(Base):
     __tablename__ = "note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Optimistic locking: an edit states the version it started from (store.edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     on: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(14), default=NoteKind.PERSONAL.value)

@@ -79,6 +79,7 @@ class PersonRow:
     losing_touch: bool = False  # past their contact target
     onboarding: int = 0  # the x of x/4 (store.health.onboarding_score)
     late_joiner: bool = False  # not at the kickoff and not onboarded since
+    version: int = 0  # what an edit starts from (optimistic locking)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class CadenceRow:
     history: tuple[Expected, ...] = ()  # the last 12 expected meetings, oldest first
     paused: bool = False
     since: dt.date | None = None  # as stored; None: the rhythm counts from the kickoff
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ class NoteRow:
     text: str
     pinned: bool
     follow_up: dt.date | None
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ def roster(store: Store, engagement_id: int, today: dt.date | None = None) -> li
                         p.met_in_person,
                     ),
                     late_joiner=health.late_joiner(p.at_kickoff, p.onboarded),
+                    version=p.version,
                 )
             )  # fmt: skip
         return rows
@@ -291,6 +295,7 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
                     tuple(p.id for p in c.attendees), tuple(p.name for p in c.attendees),
                     h.last_held, h.next_due, h.status, tuple(steps.get(c.id, ())),
                     drift=h.drift, history=h.history, paused=c.paused, since=c.since,
+                    version=c.version,
                 )
             )  # fmt: skip
         return rows
@@ -327,7 +332,7 @@ def notes(store: Store, engagement_id: int) -> list[NoteRow]:
             .order_by(Note.pinned.desc(), Note.on.desc(), Note.id.desc())
         )
         return [
-            NoteRow(n.id, n.person_id, name, n.on, n.kind, n.text, n.pinned, n.follow_up)
+            NoteRow(n.id, n.person_id, name, n.on, n.kind, n.text, n.pinned, n.follow_up, n.version)
             for n, name in session.execute(stmt)
         ]
 
@@ -395,6 +400,7 @@ class CheckInEdit:
     outcome: str
     mood: int | None
     next_steps: str  # one per line, in the form the log form parses
+    version: int = 0
 
 
 def checkin_for_edit(store: Store, checkin_id: int) -> CheckInEdit | None:
@@ -417,6 +423,7 @@ def checkin_for_edit(store: Store, checkin_id: int) -> CheckInEdit | None:
         return CheckInEdit(
             checkin.id, checkin.at, checkin.cadence_id, tuple(p.id for p in checkin.attendees),
             checkin.status, checkin.channel, checkin.outcome, checkin.mood, "\n".join(lines),
+            checkin.version,
         )  # fmt: skip
 
 

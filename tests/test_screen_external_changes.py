@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from helpers import column, settle
+from helpers import column, settle, toasts
 from textual.widgets import TextArea
 
 from store.checkins import CheckInDraft, log_checkin
@@ -49,3 +49,35 @@ async def test_nothing_reloads_when_nothing_changed(
         app.poll_changes()
         await settle(pilot)
         assert app.data_version == version
+
+
+async def test_saving_over_a_change_made_elsewhere_is_refused_and_told(
+    make_app: Callable[..., object], db_path: Path, team: dict[str, int]
+) -> None:
+    from textual.widgets import Input
+
+    from store import edits, queries
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # Dana
+        app.screen.query_one("#field-role", Input).value = "Sponsor (from the app)"
+        other = Store.open(str(db_path))
+        dana = next(r for r in queries.roster(other, team["eng"]) if r.key == "dana")
+        edits.save_person(
+            other, team["eng"],
+            edits.PersonValues(key="dana", name="Dana Whitfield", side="client",
+                               timezone="America/Denver", role="VP (from the shell)"),
+            dana.id, dana.version,
+        )  # fmt: skip
+        other.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("changed elsewhere" in t for t in toasts(app))
+        assert column(app, 2)[0] == "VP (from the shell)"  # reloaded
+    store = Store.open(str(db_path))
+    assert next(r for r in queries.roster(store, team["eng"]) if r.key == "dana").role == (
+        "VP (from the shell)"
+    )
+    store.close()

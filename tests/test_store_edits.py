@@ -149,3 +149,34 @@ def test_deleting_an_engagement_removes_everything_in_it(store: Store, engagemen
     with store.read() as session:
         for table in ("person", "note", "cadence", "checkin", "decision"):
             assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+
+
+def test_a_second_edit_from_an_old_version_is_refused(store: Store, engagement: int) -> None:
+    """Optimistic locking: two places edit the same person; the second is told, nothing lost."""
+    anna = person(store, engagement, "anna", "Anna")
+    (row,) = queries.roster(store, engagement)
+    first = edits.PersonValues(
+        key="anna", name="Anna Becker", side="ours", timezone="Europe/Berlin"
+    )
+    edits.save_person(store, engagement, first, anna, row.version)
+    second = edits.PersonValues(key="anna", name="Anna B.", side="ours", timezone="Europe/Berlin")
+    with pytest.raises(edits.ConflictError, match="changed elsewhere"):
+        edits.save_person(store, engagement, second, anna, row.version)
+    (now,) = queries.roster(store, engagement)
+    assert (now.name, now.version) == ("Anna Becker", row.version + 1)
+    edits.save_person(store, engagement, second, anna, now.version)  # after reloading: fine
+    assert queries.roster(store, engagement)[0].name == "Anna B."
+
+
+def test_stale_edits_of_notes_and_decisions_are_refused_too(store: Store, engagement: int) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    note = edits.save_note(
+        store, edits.NoteValues(person_id=anna, on=dt.date(2026, 10, 1), text="a")
+    )
+    (row,) = queries.notes(store, engagement)
+    edits.save_note(store, edits.NoteValues(person_id=anna, on=row.on, text="b"), note, row.version)
+    with pytest.raises(edits.ConflictError):
+        edits.save_note(
+            store, edits.NoteValues(person_id=anna, on=row.on, text="c"), note, row.version
+        )
+    assert queries.notes(store, engagement)[0].text == "b"

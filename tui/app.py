@@ -115,6 +115,9 @@ class RapportApp(App[None]):
             self.call_from_thread(self._changed_elsewhere)
         self._change_token = token
 
+    def after_write_elsewhere(self) -> None:
+        self._changed_elsewhere()
+
     def _changed_elsewhere(self) -> None:
         """Reload what is shown; a form being filled in is a separate screen and untouched."""
         if self.engagement is None:
@@ -202,7 +205,9 @@ class RapportApp(App[None]):
             existing=existing,
             title="Edit the check-in",
         )
-        self.push_screen(form, partial(self._logged, checkin_id=checkin_id))
+        self.push_screen(
+            form, partial(self._logged, checkin_id=checkin_id, version=existing.version)
+        )
 
     def action_log(self) -> None:
         if self.engagement is None:
@@ -233,17 +238,24 @@ class RapportApp(App[None]):
         )
         self.push_screen(form, self._logged)
 
-    def _logged(self, values: dict[str, object] | None, checkin_id: int | None = None) -> None:
+    def _logged(
+        self, values: dict[str, object] | None, checkin_id: int | None = None,
+        version: int | None = None,
+    ) -> None:  # fmt: skip
         if values is not None:
-            self._save_log(values["draft"], checkin_id)
+            self._save_log(values["draft"], checkin_id, version)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def _save_log(self, draft: CheckInDraft, checkin_id: int | None) -> None:
+    def _save_log(self, draft: CheckInDraft, checkin_id: int | None, version: int | None) -> None:
         from store.checkins import log_checkin
-        from store.edits import EditError
+        from store.edits import ConflictError, EditError
 
         try:
-            summary = log_checkin(self.store, draft, checkin_id)
+            summary = log_checkin(self.store, draft, checkin_id, version)
+        except ConflictError as error:
+            self.call_from_thread(self.notify, str(error), severity="warning", markup=False)
+            self.call_from_thread(self.after_write_elsewhere)
+            return
         except EditError as error:
             self.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
@@ -271,6 +283,14 @@ class RapportApp(App[None]):
         notes = self.screen
         assert isinstance(notes, NotesScreen)
         notes.person_filter = (person_id, name)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's crash screen prints every frame's local variables, which can hold personal
+        # notes. Textual 8.2.8 has no public hook for unexpected errors, so this one private
+        # method is overridden, and only to swap in an error that renders as a short line.
+        from tui.crash import Crashed
+
+        super()._handle_exception(error if hasattr(error, "__rich__") else Crashed(error))
 
     # ---- help and the command palette ----------------------------------------------------
 

@@ -206,7 +206,11 @@ class CadenceScreen(ListingScreen[CadenceRow]):
     def save(self, values: Values, row: CadenceRow | None) -> str:
         cadence = edits.CadenceValues(**values)
         edits.save_cadence(
-            self.rapport.store, self.rapport.engagement_id, cadence, row.id if row else None
+            self.rapport.store,
+            self.rapport.engagement_id,
+            cadence,
+            row.id if row else None,
+            row.version if row else None,
         )
         return f"Saved {cadence.name}"
 

@@ -370,7 +370,11 @@ class DecisionsScreen(ListingScreen[Item]):
         kept = {"status": row.status, "outcome": row.outcome, "decided": row.decided} if row else {}
         decision = edits.DecisionValues(**values, **kept)
         edits.save_decision(
-            self.rapport.store, self.rapport.engagement_id, decision, row.id if row else None
+            self.rapport.store,
+            self.rapport.engagement_id,
+            decision,
+            row.id if row else None,
+            row.version if row else None,
         )
         return f"Saved {decision.title}"
 

@@ -290,10 +290,15 @@ class ListingScreen(Screen[None], Generic[Row]):
     @work(thread=True, exit_on_error=False, group="write")
     def run_write(self, change: Callable[[], str]) -> None:
         """Run a store change off the UI thread, then tell the user and refresh every screen."""
-        from store.edits import EditError
+        from store.edits import ConflictError, EditError
 
         try:
             said = change()
+        except ConflictError as error:
+            # Someone else's change wins the race; show it, and let the user edit again.
+            self.app.call_from_thread(self.notify, str(error), severity="warning", markup=False)
+            self.app.call_from_thread(self.rapport.after_write_elsewhere)
+            return
         except EditError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return

@@ -104,7 +104,12 @@ class NotesScreen(ListingScreen[NoteRow]):
         )  # fmt: skip
 
     def save(self, values: Values, row: NoteRow | None) -> str:
-        edits.save_note(self.rapport.store, edits.NoteValues(**values), row.id if row else None)
+        edits.save_note(
+            self.rapport.store,
+            edits.NoteValues(**values),
+            row.id if row else None,
+            row.version if row else None,
+        )
         return "Saved the note"
 
     def remove(self, row: NoteRow) -> str:

@@ -197,7 +197,11 @@ class RosterScreen(ListingScreen[PersonRow]):
         start, end = values.pop("hours")
         person = edits.PersonValues(**values, work_start=start, work_end=end)
         edits.save_person(
-            self.rapport.store, self.rapport.engagement_id, person, row.id if row else None
+            self.rapport.store,
+            self.rapport.engagement_id,
+            person,
+            row.id if row else None,
+            row.version if row else None,
         )
         return f"Saved {person.name}"
 
