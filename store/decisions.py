@@ -50,7 +50,7 @@ STALE_INTERVALS = 2
 class Told:
     person_id: int
     name: str
-    on: dt.date | None
+    informed_on: dt.date | None
     channel: str | None
     checkin_id: int | None
 
@@ -94,11 +94,11 @@ class Item:
 
     @property
     def informed(self) -> int:
-        return sum(1 for told in self.audience if told.on is not None)
+        return sum(1 for told in self.audience if told.informed_on is not None)
 
     @property
     def missing(self) -> tuple[Told, ...]:
-        return tuple(told for told in self.audience if told.on is None)
+        return tuple(told for told in self.audience if told.informed_on is None)
 
     @property
     def not_propagated(self) -> bool:
@@ -113,7 +113,7 @@ class Item:
         """Days from the decision until the last person who must know was told."""
         if self.decided is None or not self.audience or self.missing:
             return None
-        return max(0, max(t.on for t in self.audience if t.on is not None).toordinal()
+        return max(0, max(t.informed_on for t in self.audience if t.informed_on is not None).toordinal()
                    - self.decided.toordinal())  # fmt: skip
 
 
@@ -161,8 +161,9 @@ def _is_stale(item_open: bool, since: dt.date | None, rhythm: str | None, today:
     return (today - since).days > STALE_INTERVALS * interval
 
 
-def items(store: Store, engagement_id: int, today: dt.date) -> list[Item]:
+def items(store: Store, engagement_id: int, today: dt.date | None = None) -> list[Item]:
     """Every decision, risk and dependency of the engagement, soonest due first."""
+    today = today or dt.date.today()
     with store.read() as session:
         found = session.scalars(
             select(Decision)
@@ -417,7 +418,9 @@ def decisions_markdown(store: Store, engagement_id: int, today: dt.date) -> str:
                 if text.strip():
                     out += ["", f"**{label}.** " + text.strip().replace("\n", "  \n")]
             if item.audience:
-                told = ", ".join(f"{t.name} ({_date(t.on)})" for t in item.audience if t.on)
+                told = ", ".join(
+                    f"{t.name} ({_date(t.informed_on)})" for t in item.audience if t.informed_on
+                )
                 missing = ", ".join(t.name for t in item.missing)
                 out += [""]
                 out += [f"Told: {told}"] if told else []

@@ -23,11 +23,16 @@ class FieldError(ValueError):
     pass
 
 
+# Files in the system's zoneinfo folder that are no IANA zone: "localtime" is whatever zone
+# the machine that reads the file is in.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def known_timezones() -> frozenset[str]:
     from zoneinfo import available_timezones
 
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - NOT_ZONES
 
 
 def check_text(value: str, *, limit: int, multiline: bool = False, required: bool = False) -> str:
@@ -43,13 +48,20 @@ def check_text(value: str, *, limit: int, multiline: bool = False, required: boo
             continue
         if char in BIDI_CONTROLS:
             raise FieldError(f"holds a bidi control character (U+{ord(char):04X})")
-        if unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if category == "Cc":
             raise FieldError(f"holds a control character (U+{ord(char):04X})")
+        if category == "Cs":
+            # A lone surrogate: what Python makes of bytes that are not UTF-8 (a command-line
+            # argument from a Latin-1 terminal). It cannot be stored as text.
+            raise FieldError(f"holds bytes that are not UTF-8 text (U+{ord(char):04X})")
+        if category in ("Zl", "Zp") and not multiline:
+            raise FieldError(f"holds a line break (U+{ord(char):04X})")
     return text
 
 
 def check_key(value: str) -> str:
-    if not KEY_PATTERN.match(value) or len(value) > KEY_LEN:
+    if not KEY_PATTERN.fullmatch(value) or len(value) > KEY_LEN:  # no "dana\n"
         raise FieldError(
             f"{value!r} is not a key: use a-z, 0-9, - and _, at most {KEY_LEN} characters"
         )

@@ -38,6 +38,7 @@ from store.validate import (
     key,
     kind_of,
     moment,
+    number,
     reference,
     references,
     rhythm,
@@ -216,12 +217,12 @@ def check_schema_version(doc: dict[str, Any], problems: Problems) -> bool:
     if version > SCHEMA_VERSION:
         problems.add(
             "schema_version",
-            f"the file is version {version}; this rapport reads version {SCHEMA_VERSION} — "
+            f"the file is version {number(version)}; this rapport reads version {SCHEMA_VERSION} — "
             "update rapport to import it",
         )
         return False
     if version < SCHEMA_VERSION:
-        problems.add("schema_version", f"{version} is not a version; use {SCHEMA_VERSION}")
+        problems.add("schema_version", f"{number(version)} is not a version; use {SCHEMA_VERSION}")
     return True
 
 

@@ -45,7 +45,10 @@ def _clock(text: str) -> dt.time:
 def local_moment(day: dt.date, clock: dt.time, zone: ZoneInfo) -> dt.datetime:
     """A wall-clock time in a zone; one that the clocks skip (DST) does not exist."""
     moment = dt.datetime.combine(day, clock, tzinfo=zone)
-    round_trip = moment.astimezone(dt.UTC).astimezone(zone)
+    try:
+        round_trip = moment.astimezone(dt.UTC).astimezone(zone)
+    except OverflowError:
+        raise FieldError(f"{day} {clock:%H:%M} is outside the calendar rapport can store") from None
     if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
         raise FieldError(
             f"{day} {clock:%H:%M} does not exist in {zone.key}: the clocks skip that hour"
@@ -61,8 +64,17 @@ def _last_weekday(today: dt.date, weekday: int) -> dt.date:
 def parse_when(text: str, now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """When a call happened: `now`, `14:30`, `yesterday 16:00`, `tue 9:00`, ISO date-time.
 
-    Wall-clock times are in `zone` (the lead's own); the result is aware.
+    Wall-clock times are in `zone` (the lead's own); the result is aware and in UTC, as the
+    store keeps it (a moment that has no UTC year, like 0001-01-01 00:00+05:00, is refused).
     """
+    moment = _parse_when(text, now, zone)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise FieldError(f"{text.strip()!r} is outside the calendar rapport can store") from None
+
+
+def _parse_when(text: str, now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     phrase = " ".join(text.strip().lower().split())
     local_now = now.astimezone(zone)
     if phrase in ("", "now"):

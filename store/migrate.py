@@ -17,20 +17,28 @@ class MigrationError(RuntimeError):
     pass
 
 
-def _config() -> Config:
+def _config(migrations: Path = MIGRATIONS) -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
     return config
 
 
-def head_revision() -> str:
+def head_revision(migrations: Path = MIGRATIONS) -> str:
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(_config(migrations)).get_current_head()
     assert head is not None
     return head
+
+
+def is_known_revision(revision: str, migrations: Path = MIGRATIONS) -> bool:
+    """True for a revision on the way to head (one this rapport can open and upgrade)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config(migrations))
+    return any(r.revision == revision for r in script.walk_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -48,34 +56,86 @@ def _set_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
     raw.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
 
-def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (the newest by default) in one transaction.
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar())
 
-    On SQLite, batch mode rebuilds tables; with foreign keys enforced, dropping the old
-    table would cascade deletes into child tables, so enforcement is off for this
-    connection only, and the keys are checked before the commit instead.
+
+def _describe(error: BaseException) -> str:
+    from sqlalchemy.exc import DBAPIError
+
+    # The driver's words only: a statement's parameters may hold personal text.
+    text = str(error.orig) if isinstance(error, DBAPIError) else f"{type(error).__name__}: {error}"
+    line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
+def upgrade_to_head(
+    engine: Engine, revision: str = "head", *, migrations: Path = MIGRATIONS
+) -> Path | None:
+    """Bring the schema to `revision` (the newest by default) in one transaction; returns
+    the backup taken first, if any.
+
+    A SQLite file that already holds data is copied first (store.backup: next to it, 0600,
+    the newest few kept). On SQLite, batch mode rebuilds tables; with foreign keys enforced,
+    dropping the old table would cascade deletes into child tables, so enforcement is off for
+    this connection only, and the keys are checked before the commit instead. If anything
+    fails, the transaction rolls back and the file stays at its old revision.
     """
-    if revision == "head" and current_revision(engine) == head_revision():
-        return
+    head = head_revision(migrations)
+    target = head if revision == "head" else revision
+    current = current_revision(engine)
+    if current == target:
+        return None
+    if current is not None and not is_known_revision(current, migrations):
+        raise MigrationError(
+            f"the database is at schema revision {current}, which this rapport does not "
+            f"know (its newest is {head}); use a newer rapport"
+        )
     from alembic import command
 
-    config = _config()
-    sqlite = engine.dialect.name == "sqlite"
-    with engine.connect() as connection:
-        connection.execution_options(rapport_write=True)
-        if sqlite:
-            _set_sqlite_foreign_keys(connection, False)
+    from store.db import sqlite_file_path
+
+    backup: Path | None = None
+    path = sqlite_file_path(engine)
+    if path is not None and _has_tables(engine):
+        from store.backup import BackupError, automatic_backup
+
         try:
-            with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
-                if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise MigrationError(
-                            f"the upgrade would leave {len(broken)} broken references "
-                            f"(first in table {broken[0][0]}); nothing was changed"
-                        )
-        finally:
+            backup = automatic_backup(path, current)
+        except BackupError as error:
+            raise MigrationError(
+                f"the schema needs an upgrade, but no backup could be made first ({error}); "
+                "nothing was changed"
+            ) from None
+
+    kept = f"; a backup is at {backup}" if backup is not None else ""
+    config = _config(migrations)
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(rapport_write=True)
             if sqlite:
-                _set_sqlite_foreign_keys(connection, True)
+                _set_sqlite_foreign_keys(connection, False)
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, target)
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise MigrationError(
+                                f"the upgrade would leave {len(broken)} broken references "
+                                f"(first in table {broken[0][0]}); nothing was changed{kept}"
+                            )
+            finally:
+                if sqlite:
+                    _set_sqlite_foreign_keys(connection, True)
+    except MigrationError:
+        raise
+    except Exception as error:
+        raise MigrationError(
+            f"upgrading the schema from revision {current or 'none'} to {target} failed "
+            f"({_describe(error)}); nothing was changed{kept}"
+        ) from error
+    return backup

@@ -12,12 +12,9 @@ from store import health
 from store.db import Store
 from store.health import Expected
 from store.models import (
-    OPEN_STATUSES,
-    Audience,
     Cadence,
     CheckIn,
     CheckInStatus,
-    Decision,
     Engagement,
     NextStep,
     Note,
@@ -105,37 +102,6 @@ class CadenceRow:
     paused: bool = False
     since: dt.date | None = None  # as stored; None: the rhythm counts from the kickoff
     version: int = 0
-
-
-@dataclass(frozen=True)
-class InformRow:
-    person_id: int
-    name: str
-    informed_on: dt.date | None
-
-
-@dataclass(frozen=True)
-class DecisionRow:
-    id: int
-    kind: str
-    title: str
-    context: str
-    owner_id: int | None
-    owner: str
-    raised: dt.date | None
-    due: dt.date | None
-    status: str
-    outcome: str
-    decided: dt.date | None
-    audience: tuple[InformRow, ...]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
-    def informed(self) -> int:
-        return sum(1 for row in self.audience if row.informed_on is not None)
 
 
 @dataclass(frozen=True)
@@ -299,28 +265,6 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
                 )
             )  # fmt: skip
         return rows
-
-
-def decisions(store: Store, engagement_id: int) -> list[DecisionRow]:
-    with store.read() as session:
-        found = session.scalars(
-            select(Decision)
-            .where(Decision.engagement_id == engagement_id)
-            .options(
-                selectinload(Decision.owner),
-                selectinload(Decision.audience).selectinload(Audience.person),
-            )
-            .order_by(Decision.due.is_(None), Decision.due, Decision.id)
-        )
-        return [
-            DecisionRow(
-                d.id, d.kind, d.title, d.context, d.owner_id,
-                d.owner.name if d.owner else "", d.raised, d.due, d.status, d.outcome,
-                d.decided,
-                tuple(InformRow(a.person_id, a.person.name, a.informed_on) for a in d.audience),
-            )
-            for d in found
-        ]  # fmt: skip
 
 
 def notes(store: Store, engagement_id: int) -> list[NoteRow]:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from store import queries
 from store.db import Store
+from store.decisions import items as decision_items
 
 # How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
 # follow-up that has come stays on the list.
@@ -89,7 +90,7 @@ def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.da
     cadences = queries.cadences(store, engagement_id, today)
     roster = queries.roster(store, engagement_id, today)
     people = {person.id: person for person in roster}
-    decisions = queries.decisions(store, engagement_id)
+    decisions = decision_items(store, engagement_id, today)
     notes = queries.notes(store, engagement_id)
 
     lapsing = [

@@ -59,7 +59,7 @@ BAD: Any = _Bad()
 
 def key_part(name: str) -> str:
     """A table key as it may appear in a place: bare if it can be, else quoted and escaped."""
-    if _BARE_KEY.match(name):
+    if _BARE_KEY.fullmatch(name):
         return name
     import json
 
@@ -197,10 +197,17 @@ def integer(low: int, high: int) -> Convert:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _must_be(value, "an integer")
         if not low <= value <= high:
-            raise FieldError(f"{value} is out of range; use {low} to {high}")
+            raise FieldError(f"{number(value)} is out of range; use {low} to {high}")
         return value
 
     return convert
+
+
+def number(value: int) -> str:
+    """An integer for a message: one of a thousand digits is not written out."""
+    if value.bit_length() <= 128:
+        return str(value)
+    return "a huge negative number" if value < 0 else "a huge number"
 
 
 def timezone(value: Any) -> str:

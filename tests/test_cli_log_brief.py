@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from store import edits, queries
 from store.db import Store
+from store.decisions import items as decision_items
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, main
 
 
@@ -80,7 +81,7 @@ def test_log_a_weekly_with_steps_decisions_and_notes(
         (None, "Book the Denver trip", None),
     ]
     assert any(
-        d.title == "Returns via 3PL?" and d.is_open for d in queries.decisions(sample_store, eng)
+        d.title == "Returns via 3PL?" and d.is_open for d in decision_items(sample_store, eng)
     )
     tyler = [n.text for n in queries.notes(sample_store, eng) if n.person == "Tyler Brooks"]
     assert "back from Yosemite" in tyler

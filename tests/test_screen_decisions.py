@@ -8,8 +8,9 @@ from collections.abc import Callable
 from helpers import column, detail_text, names, settle, toasts
 from textual.widgets import Input, Select, SelectionList, TextArea
 
-from store import decisions, queries
+from store import decisions
 from store.db import Store
+from store.decisions import items as decision_items
 from tui.screens.decisions import DecisionsScreen
 from tui.widgets.form import FormScreen
 
@@ -138,5 +139,5 @@ async def test_a_date_that_does_not_exist_is_refused(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, FormScreen)
-    (row,) = [r for r in queries.decisions(store, team["eng"]) if r.id == team["avalara"]]
+    (row,) = [r for r in decision_items(store, team["eng"]) if r.id == team["avalara"]]
     assert str(row.due) == "2026-11-10"

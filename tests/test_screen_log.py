@@ -12,6 +12,7 @@ from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from store import queries
 from store.db import Store
+from store.decisions import items as decision_items
 from tui.screens.cadence import CadenceScreen
 from tui.screens.log import LogScreen
 from tui.screens.roster import RosterScreen
@@ -98,7 +99,7 @@ async def test_full_form_with_every_field(
         (team["dana"], "send the Avalara contract", dt.date(2026, 11, 27).isoformat()),
         (None, "Book the Denver trip", None),
     ]
-    decisions = {d.title: d for d in queries.decisions(store, team["eng"])}
+    decisions = {d.title: d for d in decision_items(store, team["eng"])}
     assert decisions["returns through the 3PL?"].owner == "Inês Carvalho"
     avalara = decisions["Use Avalara for sales tax"]
     assert [a.informed_on for a in avalara.audience] == [dt.date(2026, 11, 19)] * 2

@@ -16,6 +16,7 @@ from store.checkins import (
     toggle_next_step,
 )
 from store.db import Store
+from store.decisions import items as decision_items
 from store.edits import EditError
 from store.logparse import DecisionLine, NextStepLine, NoteLine
 
@@ -50,7 +51,7 @@ def test_a_full_check_in_is_saved_with_all_it_produced(store: Store, team: dict[
         "Logged Weekly status with 3 people, 2 next steps, 1 new decision, "
         "2 people informed, 1 note"
     )
-    rows = {row.title: row for row in queries.decisions(store, team["eng"])}
+    rows = {row.title: row for row in decision_items(store, team["eng"])}
     raised = rows["Returns via 3PL?"]
     assert (raised.status, raised.owner, raised.raised) == ("open", "Jonas Brandt", AT.date())
     avalara = rows["Use Avalara for sales tax"]
@@ -74,7 +75,7 @@ def test_informing_only_ticks_people_who_attended(store: Store, team: dict[str, 
             communicated_ids=(team["avalara"],),
         ),
     )  # fmt: skip
-    (avalara,) = [d for d in queries.decisions(store, team["eng"]) if d.id == team["avalara"]]
+    (avalara,) = [d for d in decision_items(store, team["eng"]) if d.id == team["avalara"]]
     assert [(a.name, a.informed_on) for a in avalara.audience] == [
         ("Jonas Brandt", None),
         ("Inês Carvalho", AT.date()),
@@ -165,7 +166,7 @@ def test_raised_decisions_without_owner_go_to_the_engagement_lead(
                               DecisionLine("Freeze the catalogue", team["ines"])),
         ),
     )  # fmt: skip
-    owners = {d.title: d.owner for d in queries.decisions(store, team["eng"])}
+    owners = {d.title: d.owner for d in decision_items(store, team["eng"])}
     assert owners["Who signs the DPA?"] == "Jonas Brandt"
     assert owners["Freeze the catalogue"] == "Inês Carvalho"
 

@@ -8,6 +8,7 @@ import pytest
 
 from store import edits, queries
 from store.db import Store
+from store.decisions import items as decision_items
 
 NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
 
@@ -119,7 +120,7 @@ def test_decision_audience_keeps_informed_dates_across_edits(store: Store, engag
         edits.DecisionValues(title="Avalara", status="decided", must_inform_ids=(anna, cleo)),
         decision,
     )
-    (row,) = queries.decisions(store, engagement)
+    (row,) = decision_items(store, engagement)
     assert [(a.name, a.informed_on) for a in row.audience] == [
         ("Anna", dt.date(2026, 10, 2)),
         ("Cleo", None),

@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument(
         "--decisions-md", action="store_true", help="write the decision log as Markdown instead"
     )
+    kind.add_argument(
+        "--person", metavar="KEY",
+        help="everything stored about one person (key or name), as TOML instead",
+    )  # fmt: skip
 
     log = commands.add_parser(
         "log",
@@ -101,6 +105,35 @@ def build_parser() -> argparse.ArgumentParser:
     brief = commands.add_parser("brief", help="print the briefing on a cadence or person")
     brief.add_argument("name", metavar="NAME", help="a cadence's or a person's key or name")
     brief.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
+
+    forget = commands.add_parser(
+        "forget",
+        help="erase a person and everything about them",
+        description="Erase a person: their notes, attendance and decision marks, and their text "
+        "from the database file. Backups made before keep their data.",
+    )
+    forget.add_argument("person", metavar="PERSON", help="the person's key or whole name")
+    forget.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    backup = commands.add_parser(
+        "backup",
+        help="write a consistent copy of the database (safe while rapport is open)",
+        description="Copy the SQLite database with VACUUM INTO; the copy is private (0600). "
+        "An existing FILE is never overwritten.",
+    )
+    backup.add_argument(
+        "file", type=Path, nargs="?", metavar="FILE",
+        help="default: next to the database, named after it with a timestamp",
+    )  # fmt: skip
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup (checked first; the current one is kept)",
+        description="Check FILE (integrity, a rapport schema this version knows), keep a "
+        "backup of the current database, put FILE in its place and upgrade it. Close rapport "
+        "first.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -116,11 +149,17 @@ class CannotOpen(Exception):
 def open_store(target: str) -> Store:
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-    from store.db import Store, display_target
+    from store.db import DamagedDatabase, Store, display_target
+    from store.migrate import MigrationError
 
     shown = display_target(target)
     try:
         return Store.open(target)
+    except DamagedDatabase as error:
+        hint = " (rapport restore FILE puts a backup in its place)" if error.newest_backup else ""
+        raise CannotOpen(f"{error}{hint}") from None
+    except MigrationError as error:
+        raise CannotOpen(f"cannot open the database {shown}: {error}") from None
     except DBAPIError as error:
         # The driver's own words, never the statement or its parameters.
         raise CannotOpen(f"cannot open the database {shown}: {error.orig}") from None
@@ -151,7 +190,17 @@ def run_export(store_target: str, args: argparse.Namespace) -> int:
     from store.io_toml import ExportError, export_engagement, write_private
 
     try:
-        if args.ics or args.decisions_md:
+        if args.person is not None:
+            from store.ics import engagement_id_for
+            from store.privacy import PersonNotFound, find_person, person_export
+
+            engagement_id = engagement_id_for(store, args.engagement)
+            try:
+                person_id = find_person(store, engagement_id, args.person)[0]
+                text = person_export(store, person_id, dt.datetime.now(dt.UTC))
+            except PersonNotFound as error:
+                raise ExportError(f"--person: {error}") from None
+        elif args.ics or args.decisions_md:
             from store.ics import engagement_id_for
 
             engagement_id = engagement_id_for(store, args.engagement)
@@ -205,6 +254,36 @@ def open_demo(folder: Path) -> str:
     return target
 
 
+def run_backup(store_target: str, args: argparse.Namespace) -> int:
+    """A consistent copy of the SQLite file, safe while the app is open on it."""
+    from store.backup import BackupError, manual_backup, sqlite_file
+
+    try:
+        path = manual_backup(sqlite_file(store_target), args.file)
+    except BackupError as error:
+        return _fail(str(error))
+    print(path)
+    return EXIT_OK
+
+
+def run_restore(store_target: str, args: argparse.Namespace) -> int:
+    """Replace the database with a checked backup, keep the one it replaces, upgrade."""
+    from store.backup import BackupError, restore, sqlite_file
+
+    try:
+        db = sqlite_file(store_target)
+        restored = restore(db, args.file)
+    except BackupError as error:
+        return _fail(str(error))
+    kept = f"; the database it replaced is at {restored.previous}" if restored.previous else ""
+    try:
+        open_store(store_target).close()  # checks it and upgrades the schema to head
+    except CannotOpen as error:
+        return _fail(f"{error}{kept}")
+    print(f"Restored {args.file} into {db}{kept}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -222,6 +301,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(target, args)
         if args.command == "export":
             return run_export(target, args)
+        if args.command == "backup":
+            return run_backup(target, args)
+        if args.command == "restore":
+            return run_restore(target, args)
+        if args.command == "forget":
+            from tui.forget import run_forget
+
+            return run_forget(open_store(target), args)
         if args.command in ("log", "brief"):
             from tui.commands import run_brief, run_log
 

@@ -175,8 +175,8 @@ class DecisionsScreen(ListingScreen[Item]):
         return " ".join((row.kind, row.title, row.owner, row.status, row.context, row.cadence))
 
     def detail(self, row: Item) -> Content:
-        told = [f"✓ {t.name} ({fmt.short_day(t.on)}{', ' + t.channel if t.channel else ''})"
-                for t in row.audience if t.on]  # fmt: skip
+        told = [f"✓ {t.name} ({fmt.short_day(t.informed_on)}{', ' + t.channel if t.channel else ''})"
+                for t in row.audience if t.informed_on]  # fmt: skip
         missing = [f"· {t.name}" for t in row.missing]
         facts = [
             ("Kind", row.kind),

@@ -1,0 +1,492 @@
+"""Privacy: erasing a person for good, showing everything about one, and no personal text in
+error output (database errors, the app's crash output)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sqlite3
+import stat
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SAMPLE
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from store.db import Store
+from store.io_toml import export_engagement, import_file
+from store.models import Base, Note, Person
+from store.privacy import ERASED_WITH_THE_PERSON, OWNER_CLEARED, find_person, forget_person
+from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
+
+# Built at run time, so that no line of code (which a traceback shows) holds it.
+TOKEN = "-".join(["QZXV", "unique", "7f3a9c"])
+SAMPLE_DAY = dt.date(2026, 11, 2)
+
+
+def companions(db: Path) -> list[Path]:
+    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+
+
+def holds(db: Path, needle: str) -> list[str]:
+    """Which of the database file, its -wal and its -shm hold `needle` (as UTF-8 bytes)."""
+    raw = needle.encode("utf-8")
+    return [path.name for path in companions(db) if path.exists() and raw in path.read_bytes()]
+
+
+@pytest.fixture
+def loaded(store: Store) -> Store:
+    import_file(store, SAMPLE)
+    return store
+
+
+def dana_id(store: Store) -> int:
+    with store.read() as session:
+        return session.scalar(select(Person.id).where(Person.key == "dana"))  # type: ignore[return-value]
+
+
+def mark_dana(store: Store) -> None:
+    """Put the token in Dana's name and in a long note (long enough for overflow pages)."""
+    person = dana_id(store)
+    with store.write() as session:
+        session.execute(
+            update(Person).where(Person.id == person).values(name=f"Dana Whitfield {TOKEN}")
+        )
+        session.execute(
+            insert(Note).values(
+                person_id=person, on=SAMPLE_DAY, kind="personal", text=f"{TOKEN} " * 1500
+            )
+        )
+        session.execute(insert(Note).values(person_id=person, on=SAMPLE_DAY, text=f"short {TOKEN}"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+# --- rapport forget -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["rapport.db", "rapport.db-wal"])
+def test_forget_leaves_no_trace_in_the_file_its_wal_or_shm(
+    loaded: Store, db_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    mark_dana(loaded)
+    if where == "rapport.db":  # written through to the file itself, the WAL emptied
+        with sqlite3.connect(db_path) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Another process has the database open meanwhile (the app, say): its connection is idle.
+    app_store = Store.open(str(db_path))
+    try:
+        with app_store.read() as session:
+            assert session.scalar(text("SELECT count(*) FROM person")) == 17
+        assert where in holds(db_path, TOKEN), "the test must start with the token there"
+        code, out, err = run(capsys, "--db", db_path, "forget", "dana", "--yes")
+        assert (code, err) == (EXIT_OK, "")
+        assert "Erased Dana Whitfield" in out
+        assert holds(db_path, TOKEN) == []
+        assert holds(db_path, "Dana Whitfield") == []
+        with app_store.read() as session:
+            assert session.scalar(text("SELECT count(*) FROM person")) == 16
+    finally:
+        app_store.close()
+    assert holds(db_path, TOKEN) == []
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_forget_removes_what_is_theirs_and_keeps_everyone_elses(loaded: Store) -> None:
+    before = tomllib.loads(export_engagement(loaded, None))
+    with loaded.read() as session:
+        events_of_others = session.scalar(
+            text("SELECT count(*) FROM decision_event WHERE person_id IS NOT (:p)"),
+            {"p": dana_id(loaded)},
+        )
+    forget_person(loaded, dana_id(loaded))
+    after = tomllib.loads(export_engagement(loaded, None))
+    assert after == without(before, "dana")
+    with loaded.read() as session:
+        assert session.scalar(text("SELECT count(*) FROM decision_event")) == events_of_others
+        for table, column in (c.split(".") for c in ERASED_WITH_THE_PERSON):
+            orphans = session.scalar(
+                text(f"SELECT count(*) FROM {table} WHERE {column} NOT IN (SELECT id FROM person)")
+            )
+            assert orphans == 0, table
+
+
+def without(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    """The exported document as it must look once the person `key` is erased."""
+    doc["people"] = [p for p in doc["people"] if p["key"] != key]
+    doc["notes"] = [n for n in doc["notes"] if n["person"] != key]
+    if doc["engagement"].get("lead") == key:
+        del doc["engagement"]["lead"]
+    owned = [*doc["cadences"], *doc["decisions"]]
+    owned += [step for c in doc["checkins"] for step in c.get("next_steps", [])]
+    for item in owned:
+        if item.get("owner") == key:
+            del item["owner"]
+    for item in [*doc["cadences"], *doc["checkins"]]:
+        if "attendees" in item:
+            item["attendees"] = [k for k in item["attendees"] if k != key]
+            if not item["attendees"] and "at" not in item:
+                del item["attendees"]  # a cadence's empty list is left out; a check-in's kept
+    for decision in doc["decisions"]:
+        if "must_inform" in decision:
+            decision["must_inform"] = [k for k in decision["must_inform"] if k != key]
+            if not decision["must_inform"]:
+                del decision["must_inform"]
+        informed = decision.get("informed", {})
+        informed.pop(key, None)
+        if "informed" in decision and not informed:
+            del decision["informed"]
+    return doc
+
+
+def test_records_that_lose_the_person_get_a_new_version(loaded: Store) -> None:
+    """A form still open on one of them is then told it changed, rather than writing it back."""
+    dana = dana_id(loaded)
+
+    def versions() -> dict[str, dict[int, int]]:
+        with loaded.read() as session:
+            return {
+                table: dict(session.execute(text(f"SELECT id, version FROM {table}")).all())
+                for table in ("cadence", "checkin", "decision", "person", "note")
+            }
+
+    with loaded.read() as session:
+
+        def ids(sql: str) -> set[int]:
+            return set(session.scalars(text(sql), {"p": dana}))
+
+        touched = {
+            "cadence": ids(
+                "SELECT id FROM cadence WHERE owner_id = :p UNION "
+                "SELECT cadence_id FROM cadence_attendee WHERE person_id = :p"
+            ),
+            "checkin": ids("SELECT checkin_id FROM checkin_attendee WHERE person_id = :p"),
+            "decision": ids(
+                "SELECT id FROM decision WHERE owner_id = :p UNION "
+                "SELECT decision_id FROM decision_audience WHERE person_id = :p"
+            ),
+        }
+    assert all(touched.values())
+    before = versions()
+    forget_person(loaded, dana)
+    after = versions()
+    for table, rows in after.items():
+        for record, version in rows.items():
+            bumped = record in touched.get(table, set())
+            assert version == before[table][record] + bumped, (table, record)
+
+
+def test_forgetting_the_lead_clears_the_engagements_lead(loaded: Store) -> None:
+    juergen = find_person(loaded, 1, "juergen")[0]
+    forgotten = forget_person(loaded, juergen)
+    assert forgotten.footprint.lead
+    assert "the engagement's lead will have no owner" in str(forgotten)
+    exported = tomllib.loads(export_engagement(loaded, None))
+    assert "lead" not in exported["engagement"]
+
+
+def test_every_reference_to_a_person_is_erased_or_cleared() -> None:
+    """A new column pointing at person.id must be handled by forget_person too."""
+    references = {
+        f"{table.name}.{fk.parent.name}"
+        for table in Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == "person"
+    }
+    assert references == set(ERASED_WITH_THE_PERSON) | set(OWNER_CLEARED)
+
+
+class Terminal(io.StringIO):
+    """Typed answers on a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stdin", "erased"),
+    [
+        (io.StringIO("y\n"), False),  # piped in: not a terminal, so no
+        (Terminal(""), False),  # end of input
+        (Terminal("\n"), False),  # the default is no
+        (Terminal("n\n"), False),
+        (Terminal("Y\n"), True),
+        (Terminal("yes\n"), True),
+    ],
+    ids=["pipe", "eof", "enter", "n", "Y", "yes"],
+)
+def test_forget_asks_first(
+    loaded: Store,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: io.StringIO,
+    erased: bool,
+) -> None:
+    monkeypatch.setattr("sys.stdin", stdin)
+    code, out, err = run(capsys, "--db", db_path, "forget", "Dana Whitfield")
+    with loaded.read() as session:
+        left = session.scalar(text("SELECT count(*) FROM person WHERE key = 'dana'"))
+    if erased:
+        assert (code, left) == (EXIT_OK, 0)
+        assert err.startswith(
+            "Erase Dana Whitfield (dana) and 4 notes, 14 check-ins attended, 3 cadence "
+            "memberships, 7 decisions to be told of? 3 things they owned will have no owner. "
+            "[y/N] "
+        )
+        assert out.startswith("Erased Dana Whitfield (dana): 4 notes, 14 check-ins attended")
+    else:
+        assert (code, out, left) == (EXIT_BAD_INPUT, "", 1)
+        assert err.endswith(
+            "rapport: nothing erased (confirm with y, or pass --yes when not at a terminal)\n"
+        )
+
+
+def test_forget_says_what_it_removed(
+    loaded: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", db_path, "forget", "dana", "--yes")
+    assert code == EXIT_OK
+    assert out == (
+        "Erased Dana Whitfield (dana): 4 notes, 14 check-ins attended, 3 cadence memberships, "
+        "7 decisions to be told of.\n"
+        "3 things they owned will have no owner.\n"
+        "Their text was wiped from the database file (VACUUM).\n"
+        "Backups made before now still hold their data.\n"
+    )
+
+
+def test_forget_points_at_texts_that_still_name_them(loaded: Store) -> None:
+    with loaded.write() as session:
+        session.execute(
+            text("UPDATE checkin SET outcome = outcome || ' Dana Whitfield agreed.' WHERE id <= 2")
+        )
+        session.execute(
+            text("UPDATE note SET text = 'Ask DANA WHITFIELD first' WHERE id = (SELECT min(id) "
+                 "FROM note WHERE person_id != :p)"),
+            {"p": dana_id(loaded)},
+        )  # fmt: skip
+    said = str(forget_person(loaded, dana_id(loaded)))
+    assert (
+        "Their name still appears in other texts: check-in outcomes (2), notes about others (1); "
+        "edit those if it must go."
+    ) in said
+
+
+def test_forget_names_people_exactly(
+    loaded: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = dump(db_path)
+    for wanted, said in (
+        ("Dan", "nobody on this engagement has the key or name 'Dan'"),  # no prefixes
+        ("Dana", "nobody on this engagement has the key or name 'Dana'"),  # nor first names
+        ("\x1b[2JDana", "nobody on this engagement has the key or name '\\x1b[2JDana'"),
+    ):
+        assert run(capsys, "--db", db_path, "forget", wanted, "--yes") == (
+            EXIT_BAD_INPUT, "", f"rapport: {said}\n",
+        )  # fmt: skip
+    with loaded.write() as session:
+        session.execute(update(Person).where(Person.key == "tyler").values(name="Dana Whitfield"))
+    code, _, err = run(capsys, "--db", db_path, "forget", "dana whitfield", "--yes")
+    assert code == EXIT_BAD_INPUT
+    assert err == "rapport: 2 people are called 'dana whitfield'; give a key: dana, tyler\n"
+    # Accents and case are forgiven in a whole name.
+    assert run(capsys, "--db", db_path, "forget", "ZOE HARTMANN", "--yes")[0] == EXIT_OK
+    assert len(dump(db_path)) < len(before)
+
+
+def test_forget_with_several_engagements_needs_one_named(
+    loaded: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace('key = "bergwerk-us"', 'key = "other"', 1),
+        encoding="utf-8",
+    )
+    import_file(loaded, other)
+    code, _, err = run(capsys, "--db", db_path, "forget", "dana", "--yes")
+    assert code == EXIT_BAD_INPUT
+    assert "choose one with --engagement KEY: bergwerk-us, other" in err
+    code, *_ = run(capsys, "--db", db_path, "forget", "dana", "--yes", "--engagement", "other")
+    assert code == EXIT_OK
+    with loaded.read() as session:
+        assert session.execute(
+            text(
+                "SELECT e.key FROM person p JOIN engagement e ON e.id = p.engagement_id "
+                "WHERE p.key = 'dana'"
+            )
+        ).scalars().all() == ["bergwerk-us"]
+
+
+def dump(db: Path) -> list[str]:
+    with sqlite3.connect(db) as connection:
+        return list(connection.iterdump())
+
+
+# --- rapport export --person ----------------------------------------------------------------
+
+
+def test_export_person_holds_everything_about_them(
+    loaded: Store, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "dana.toml"
+    assert run(capsys, "--db", db_path, "export", "--person", "dana", target) == (EXIT_OK, "", "")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    doc = tomllib.loads(target.read_text(encoding="utf-8"))
+    assert doc["about"] == "Everything rapport stores about Dana Whitfield"
+    assert doc["engagement"] == {"key": "bergwerk-us", "name": "Bergwerk US web shop rollout"}
+    person = doc["person"]
+    assert (person["key"], person["name"], person["side"]) == ("dana", "Dana Whitfield", "client")
+    assert person["timezone"] == "America/New_York"
+
+    pid = dana_id(loaded)
+    with loaded.read() as session:
+
+        def column(sql: str) -> list[Any]:
+            return list(session.scalars(text(sql), {"p": pid}))
+
+        notes = column('SELECT text FROM note WHERE person_id = :p ORDER BY "on", id')
+        attended = column("SELECT checkin_id FROM checkin_attendee WHERE person_id = :p")
+        steps = column("SELECT text FROM next_step WHERE owner_id = :p")
+        owned = column("SELECT title FROM decision WHERE owner_id = :p")
+        told = column(
+            "SELECT d.title FROM decision d JOIN decision_audience a ON a.decision_id = d.id "
+            "WHERE a.person_id = :p AND a.informed_on IS NOT NULL"
+        )
+        untold = column(
+            "SELECT d.title FROM decision d JOIN decision_audience a ON a.decision_id = d.id "
+            "WHERE a.person_id = :p AND a.informed_on IS NULL"
+        )
+        others = column("SELECT text FROM note WHERE person_id != :p")
+    assert [n["text"] for n in doc["notes"]] == notes
+    assert len(doc["checkins_attended"]) == len(attended) == 14
+    assert all({"at", "status", "channel", "outcome"} <= c.keys() for c in doc["checkins_attended"])
+    assert sorted(s["text"] for s in doc["next_steps_owned"]) == sorted(steps)
+    by_title = {d["title"]: d for d in doc["decisions"]}
+    assert {t for t, d in by_title.items() if d["owner"]} == set(owned)
+    assert {t for t, d in by_title.items() if "told_on" in d} == set(told)
+    assert {t for t, d in by_title.items() if d["must_be_told"] and "told_on" not in d} == set(
+        untold
+    )
+    assert {c["key"] for c in doc["cadences"]} >= {"weekly"}
+    exported = target.read_text(encoding="utf-8")
+    assert not [note for note in others if note in exported]
+
+
+def test_export_person_to_stdout_and_its_errors(
+    loaded: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", db_path, "export", "--person", "Inês Carvalho")
+    assert code == EXIT_OK
+    assert tomllib.loads(out)["person"]["key"] == "ines"
+    assert run(capsys, "--db", db_path, "export", "--person", "nobody") == (
+        EXIT_BAD_INPUT,
+        "",
+        "rapport: --person: nobody on this engagement has the key or name 'nobody'\n",
+    )
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", str(db_path), "export", "--person", "dana", "--ics"])
+    assert exited.value.code == 2
+
+
+# --- no personal text in error output -------------------------------------------------------
+
+
+def test_a_failing_statement_never_shows_its_values(store: Store) -> None:
+    with pytest.raises(IntegrityError) as failed, store.write() as session:
+        # No person 999: the foreign key fails, with the note's text among the parameters.
+        session.execute(insert(Note).values(person_id=999, on=SAMPLE_DAY, text=TOKEN))
+    assert "FOREIGN KEY constraint failed" in str(failed.value)
+    assert TOKEN not in str(failed.value)
+    assert TOKEN not in repr(failed.value)
+    assert "parameters hidden" in str(failed.value)
+
+
+class Boom(RuntimeError):
+    pass
+
+
+@pytest.fixture
+def crash_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    yield tmp_path / "state" / "rapport" / "log"
+
+
+@pytest.mark.parametrize("in_worker", [False, True], ids=["action", "worker"])
+async def test_a_crash_shows_a_short_line_and_no_local_variables(
+    store: Store,
+    crash_folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    in_worker: bool,
+) -> None:
+    from textual import work
+
+    import tui.app
+    from tui.app import RapportApp
+    from tui.crash import Crashed
+
+    class Fragile(RapportApp):
+        CSS_PATH = Path(tui.app.__file__).with_name("app.tcss")
+        BINDINGS = [("x", "explode", "Explode")]
+
+        def action_explode(self) -> None:
+            if in_worker:
+                self.explode_later()
+            else:
+                self.explode()
+
+        @work(thread=True)
+        def explode_later(self) -> None:
+            self.explode()
+
+        def explode(self) -> None:
+            note_text = f"{TOKEN} asked us not to tell anyone"  # a local, as in any handler
+            if note_text:
+                raise Boom("something broke")
+
+    app = Fragile(store)
+    with pytest.raises(Crashed) as crashed:
+        async with app.run_test() as pilot:
+            await pilot.press("x")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    assert app.return_code == 1
+    _, err = capsys.readouterr()
+    assert TOKEN not in err
+    assert "rapport stopped after an unexpected error (Boom)" in err
+    assert "Traceback" not in err
+    (report,) = crash_folder.iterdir()
+    assert crashed.value.report == report
+    assert str(report) in "".join(err.split())  # a long path is folded over lines
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert stat.S_IMODE(crash_folder.stat().st_mode) == 0o700
+    details = report.read_text(encoding="utf-8")
+    assert "Boom: something broke" in details
+    assert "in explode" in details
+    assert TOKEN not in details
+
+
+def test_forget_and_the_privacy_store_do_not_load_the_app() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, store.privacy, tui.forget\n"
+        "from tui.__main__ import main\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.strip()) == (0, "")
