@@ -19,7 +19,6 @@ from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
     from store.timezones import Slot
-
     from tui.app import RapportApp
 
 
