@@ -37,32 +37,48 @@ class ExportError(Exception):
     """Nothing to export, or no telling which engagement: the message says what to do."""
 
 
+def engagement_id_for(store: Store, key: str | None) -> int:
+    """The engagement to export: `key`, or the only one; ExportError says what to do otherwise.
+
+    Every export (TOML, --ics, --decisions-md, --person) chooses through this one function.
+    """
+    with store.read() as session:
+        return _choose(session, key)
+
+
+def _choose(session: Session, key: str | None) -> int:
+    rows = session.execute(select(Engagement.key, Engagement.id).order_by(Engagement.key))
+    found: dict[str, int] = dict(rows.all())
+    if not found:
+        raise ExportError("there is no engagement in the database to export")
+    if key is None:
+        if len(found) > 1:
+            raise ExportError(
+                f"the database holds {len(found)} engagements; choose one with "
+                f"--engagement KEY: {', '.join(found)}"
+            )
+        return next(iter(found.values()))
+    if key not in found:
+        raise ExportError(
+            f"no engagement has the key {key!r}; the database holds: {', '.join(found)}"
+        )
+    return found[key]
+
+
 def export_engagement(store: Store, key: str | None) -> str:
     """One engagement as TOML text: the keys in the documented order, defaults left out."""
     with store.read() as session:
-        keys = list(session.scalars(select(Engagement.key).order_by(Engagement.key)))
-        if not keys:
-            raise ExportError("there is no engagement in the database to export")
-        if key is None:
-            if len(keys) > 1:
-                raise ExportError(
-                    f"the database holds {len(keys)} engagements; choose one with "
-                    f"--engagement KEY: {', '.join(keys)}"
-                )
-            key = keys[0]
-        elif key not in keys:
-            raise ExportError(
-                f"no engagement has the key {key!r}; the database holds: {', '.join(keys)}"
-            )
-        return _Exporter(session, key).text()
+        return _Exporter(session, _choose(session, key)).text()
 
 
 class _Exporter:
     """Reads one engagement with one query per table (no lazy loading) and writes it out."""
 
-    def __init__(self, session: Session, key: str) -> None:
+    def __init__(self, session: Session, engagement_id: int) -> None:
         self.session = session
-        self.engagement = self._rows(select(Engagement.__table__).where(Engagement.key == key))[0]
+        self.engagement = self._rows(
+            select(Engagement.__table__).where(Engagement.id == engagement_id)
+        )[0]
         self.id = self.engagement["id"]
         self.people = self._rows(
             select(Person.__table__).where(Person.engagement_id == self.id).order_by(Person.id)

@@ -16,37 +16,12 @@ from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy import false, select
 
 from store.db import Store
-from store.export_toml import ExportError
 from store.models import Cadence, Engagement, Person, cadence_attendee
 from store.rhythm import Rhythm, RhythmError, parse_rhythm
 
 PRODID = "-//rapport//EN"
 _FREQ = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY"}
 _DAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def engagement_id_for(store: Store, key: str | None) -> int:
-    """The engagement to export: `key`, or the only one; ExportError says what to do otherwise.
-
-    The same choice and the same words as the TOML export.
-    """
-    with store.read() as session:
-        rows = session.execute(select(Engagement.key, Engagement.id).order_by(Engagement.key))
-        found: dict[str, int] = dict(rows.all())
-    if not found:
-        raise ExportError("there is no engagement in the database to export")
-    if key is None:
-        if len(found) > 1:
-            raise ExportError(
-                f"the database holds {len(found)} engagements; choose one with "
-                f"--engagement KEY: {', '.join(found)}"
-            )
-        return next(iter(found.values()))
-    if key not in found:
-        raise ExportError(
-            f"no engagement has the key {key!r}; the database holds: {', '.join(found)}"
-        )
-    return found[key]
 
 
 def rrule_of(rhythm: Rhythm) -> dict[str, object]:

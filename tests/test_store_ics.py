@@ -13,8 +13,8 @@ from icalendar import Calendar, vRecur
 
 from store import edits
 from store.db import Store
-from store.export_toml import ExportError
-from store.ics import cadences_ics, engagement_id_for, rrule_of
+from store.export_toml import ExportError, engagement_id_for
+from store.ics import cadences_ics, rrule_of
 from store.models import Person
 from store.rhythm import parse_rhythm
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main

@@ -187,11 +187,11 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
 def run_export(store_target: str, args: argparse.Namespace) -> int:
     """TOML (the default), the cadences as iCalendar (--ics) or the decision log (--decisions-md)."""
     store = open_store(store_target)
+    from store.export_toml import engagement_id_for
     from store.io_toml import ExportError, export_engagement, write_private
 
     try:
         if args.person is not None:
-            from store.ics import engagement_id_for
             from store.privacy import PersonNotFound, find_person, person_export
 
             engagement_id = engagement_id_for(store, args.engagement)
@@ -201,8 +201,6 @@ def run_export(store_target: str, args: argparse.Namespace) -> int:
             except PersonNotFound as error:
                 raise ExportError(f"--person: {error}") from None
         elif args.ics or args.decisions_md:
-            from store.ics import engagement_id_for
-
             engagement_id = engagement_id_for(store, args.engagement)
             if args.ics:
                 from store.ics import cadences_ics
