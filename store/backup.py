@@ -248,7 +248,13 @@ def check_restorable(path: Path, shown: Path | None = None) -> str:
     try:
         connection = _connect(path)
         try:
-            problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            try:
+                problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            except sqlite3.DatabaseError as error:
+                # Some damage stops integrity_check itself instead of being listed by it.
+                if getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_CORRUPT:
+                    raise
+                problems = [str(error)]
             if problems != ["ok"]:
                 raise BackupError(
                     f"{shown} is damaged (integrity_check: {sqlite_problem(problems[0])})"
