@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import Footer, Header, Label, Static
 
 from store import queries
 from store.queries import CheckInRow, StepRow
@@ -120,7 +120,7 @@ class HistoryScreen(Screen[None]):
             steps.move_cursor(row=list(self.steps).index(keep_step))
         self._show_checkin()
 
-    @on(DataTable.RowHighlighted, "#checkins")
+    @on(RecordTable.RowHighlighted, "#checkins")
     def _show_checkin(self) -> None:
         record_id = self.query_one("#checkins", RecordTable).selected_id
         row = self.checkins.get(record_id) if record_id is not None else None
@@ -147,7 +147,7 @@ class HistoryScreen(Screen[None]):
             return True if self.checkins else None
         return True
 
-    @on(DataTable.RowSelected, "#checkins")
+    @on(RecordTable.RowSelected, "#checkins")
     def _open(self) -> None:
         self.action_edit()
 

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.widgets.confirm import ConfirmScreen
@@ -58,14 +58,16 @@ class ListingScreen(Screen[None], Generic[Row]):
     filter_text: reactive[str] = reactive("", init=False)
 
     class Loaded(Message):
-        def __init__(self, rows: list[Any], version: int) -> None:
+        def __init__(self, rows: list[Any], haystacks: list[str], version: int) -> None:
             super().__init__()
             self.rows = rows
+            self.haystacks = haystacks
             self.version = version
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
+        self._haystacks: list[str] = []  # casefolded, one per row: `/` is one pass of `in`
         self._by_id: dict[int, Row] = {}
         self._seen_version = -1
         self._pending_id: int | None = None
@@ -145,11 +147,14 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
     def _fetch(self, version: int) -> None:
-        self.post_message(self.Loaded(self.fetch(), version))
+        rows = self.fetch()
+        haystacks = [self.haystack(row).casefold() for row in rows]
+        self.post_message(self.Loaded(rows, haystacks, version))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
+        self._haystacks = message.haystacks
         self._by_id = {self.row_id(row): row for row in self.rows}
         self._seen_version = message.version
         self.table.loading = False
@@ -168,21 +173,19 @@ class ListingScreen(Screen[None], Generic[Row]):
         needle = self.filter_text.casefold().strip()
         return [
             row
-            for row in self.rows
-            if self.keep(row) and (not needle or needle in self.haystack(row).casefold())
+            for row, haystack in zip(self.rows, self._haystacks, strict=True)
+            if (not needle or needle in haystack) and self.keep(row)
         ]
 
     def fill(self, select_id: int | None = None) -> None:
         """Put the visible rows into the table, keeping the cursor on the same record."""
-        table = self.table
-        keep_id = select_id if select_id is not None else table.selected_id
-        table.clear()
         visible = self.visible_rows()
-        for row in visible:
-            table.add_row(*self.cells(row), key=str(self.row_id(row)))
-        ids = [self.row_id(row) for row in visible]
-        if keep_id in ids:
-            table.move_cursor(row=ids.index(keep_id))
+        # Cells are made only for the rows on screen, when they are painted.
+        self.table.show(
+            [self.row_id(row) for row in visible],
+            lambda index: self.cells(visible[index]),
+            cursor_id=select_id,
+        )
         self.has_selection = bool(visible)
         empty = self.query_one("#empty", Static)
         empty.update(self.EMPTY_TEXT if not self.rows else "No match.")
@@ -208,14 +211,14 @@ class ListingScreen(Screen[None], Generic[Row]):
         record_id = self.table.selected_id
         return None if record_id is None else self._by_id.get(record_id)
 
-    @on(DataTable.RowHighlighted, "#records")
+    @on(RecordTable.RowHighlighted, "#records")
     def _show_detail(self) -> None:
         row = self.selected()
         self.query_one("#detail", Static).update(
             self.detail(row) if row is not None else Content("")
         )
 
-    @on(DataTable.RowSelected, "#records")
+    @on(RecordTable.RowSelected, "#records")
     def _open(self) -> None:
         self.action_open()
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from tui import format as fmt
 from tui.widgets.record_table import RecordTable
@@ -89,7 +89,7 @@ class OverlapScreen(Screen[None]):
             self.query_one("#slot-detail", Static).update("No slots found for these people.")
         self._detail()
 
-    @on(DataTable.RowHighlighted, "#slots")
+    @on(RecordTable.RowHighlighted, "#slots")
     def _detail(self) -> None:
         index = self.query_one("#slots", RecordTable).selected_id
         if index is None or index >= len(self.slots):

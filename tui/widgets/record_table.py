@@ -1,32 +1,317 @@
-"""A DataTable of records: one row per record, keyed by its database id, vi keys."""
+"""A table of records that stays instant at any length.
+
+Textual's DataTable measures and renders every cell of every row, so 10k rows take seconds
+before the first paint. This one is a line-API widget: it holds the record ids in display
+order and a function that turns the n-th into cells, and renders only the lines on screen.
+A cursor move repaints two lines; a new filter swaps a list of ids.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = str | Text
+Cells = Callable[[int], Sequence[Cell]]
+
+# Auto-sized columns are measured on this many rows: enough to be right on every screen a
+# person reads, and bounded however long the list is.
+MEASURED_ROWS = 200
+MAX_AUTO_WIDTH = 40
+PADDING = 1  # a space either side of every cell, as DataTable has
 
 
-class RecordTable(DataTable[object]):
+@dataclass
+class Column:
+    key: str
+    label: str
+    width: int | None  # None: fitted to the label and the first rows
+    shown: int = 0  # the width in use
+
+
+class RecordTable(ScrollView, can_focus=True):
+    """One row per record, keyed by its database id, with a row cursor and vi keys."""
+
+    COMPONENT_CLASSES = {
+        "record-table--header",
+        "record-table--cursor",
+        "record-table--even-row",
+    }
+    DEFAULT_CSS = """
+    RecordTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .record-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .record-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .record-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        &:dark > .record-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .record-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home,g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("end,G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+        Binding("enter", "select", "Open", show=False, id="table.select"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+    class RowHighlighted(Message):
+        """The cursor is on another row (or the rows under it changed)."""
+
+        def __init__(self, table: RecordTable, cursor_row: int, record_id: int | None) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+            self.record_id = record_id
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    class RowSelected(RowHighlighted):
+        """`enter`, or a click on the row under the cursor."""
+
+    def __init__(self, *, id: str | None = None, zebra_stripes: bool = True) -> None:
+        super().__init__(id=id)
+        self.zebra_stripes = zebra_stripes
+        self.columns: list[Column] = []
+        self._ids: Sequence[int] = ()
+        self._cells: Cells = lambda index: ()
+        self._added: list[tuple[Cell, ...]] = []  # rows given one by one (short tables)
+        self._added_ids: list[int] = []
+        self._cursor = 0
+        self._strips: dict[tuple[int, bool, bool], _RowStrip] = {}
+
+    # ---- columns and rows --------------------------------------------------------------
+
+    def add_column(self, label: str, *, key: str | None = None, width: int | None = None) -> None:
+        self.columns.append(Column(key or label, label, width))
+        self._relayout()
+
+    def add_columns(self, *labels: str) -> None:
+        for label in labels:
+            self.add_column(label)
+
+    def show(self, ids: Sequence[int], cells: Cells, *, cursor_id: int | None = None) -> None:
+        """Show these records in this order; `cells(n)` gives the n-th row's cells when it is
+        on screen. The cursor stays on `cursor_id` (else on the record it was on) if shown."""
+        keep = cursor_id if cursor_id is not None else self.selected_id
+        self._ids, self._cells = ids, cells
+        self._added, self._added_ids = [], []
+        self._cursor = _index_of(ids, keep)
+        self._relayout()
+        self._highlighted()
+
+    def clear(self) -> None:
+        self.show((), lambda index: ())
+        self._added, self._added_ids = [], []
+
+    def add_row(self, *cells: Cell, key: str | None = None) -> None:
+        """Append one row (for short tables built row by row)."""
+        self._added.append(cells)
+        self._added_ids.append(int(key) if key is not None else len(self._added_ids))
+        self._ids, self._cells = self._added_ids, self._added.__getitem__
+        self._relayout()
+        if len(self._added) == 1:
+            self._highlighted()
+
+    @property
+    def row_count(self) -> int:
+        return len(self._ids)
+
+    def get_row_at(self, index: int) -> Sequence[Cell]:
+        return self._cells(index)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
 
     @property
     def selected_id(self) -> int | None:
         """The database id of the row under the cursor, if any."""
-        if self.row_count == 0:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        return None if key.value is None else int(key.value)
+        return self._ids[self._cursor] if self._ids else None
+
+    def move_cursor(self, *, row: int) -> None:
+        if not self._ids:
+            return
+        row = max(0, min(row, len(self._ids) - 1))
+        if row == self._cursor:
+            return
+        old, self._cursor = self._cursor, row
+        self._refresh_row(old)
+        self._refresh_row(row)
+        self._scroll_to_cursor()
+        self._highlighted()
+
+    # ---- keys and mouse ----------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self._cursor + self._page())
 
     def action_scroll_top(self) -> None:
         self.move_cursor(row=0)
 
     def action_scroll_bottom(self) -> None:
-        self.move_cursor(row=max(self.row_count - 1, 0))
+        self.move_cursor(row=len(self._ids) - 1)
+
+    def action_select(self) -> None:
+        if self._ids:
+            self.post_message(self.RowSelected(self, self._cursor, self.selected_id))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1:  # the header
+            return
+        row = int(self.scroll_y) + event.y - 1
+        if not 0 <= row < len(self._ids):
+            return
+        if row == self._cursor:
+            self.action_select()
+        else:
+            self.move_cursor(row=row)
+
+    def on_focus(self) -> None:
+        self._repaint()
+
+    def on_blur(self) -> None:
+        self._repaint()
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 2, 1)
+
+    # ---- painting ----------------------------------------------------------------------
+
+    def _highlighted(self) -> None:
+        self.post_message(self.RowHighlighted(self, self._cursor, self.selected_id))
+
+    def _relayout(self) -> None:
+        """Fit the columns and the scroll area to the rows now shown."""
+        sample = [self._cells(n) for n in range(min(len(self._ids), MEASURED_ROWS))]
+        for number, column in enumerate(self.columns):
+            if column.width is not None:
+                column.shown = column.width
+                continue
+            widest = max((_width(row[number]) for row in sample if number < len(row)), default=0)
+            column.shown = min(max(cell_len(column.label), widest), MAX_AUTO_WIDTH)
+        width = sum(column.shown + 2 * PADDING for column in self.columns)
+        self.virtual_size = Size(width, len(self._ids) + 1)
+        self._repaint()
+        self._scroll_to_cursor()
+
+    def _repaint(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def _refresh_row(self, row: int) -> None:
+        self._strips = {key: strip for key, strip in self._strips.items() if key[0] != row}
+        y = row - int(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(self.scrollable_content_region.height - 1, 1)  # less the header
+        top = int(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + visible:
+            self.scroll_to(y=self._cursor - visible + 1, animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x = int(self.scroll_x)
+        if y == 0:
+            style = self.rich_style + self.get_component_rich_style("record-table--header")
+            strip = self._line([column.label for column in self.columns], style)
+        else:
+            row = int(self.scroll_y) + y - 1
+            if not 0 <= row < len(self._ids):
+                return Strip.blank(width, self.rich_style)
+            cursor = row == self._cursor
+            key = (row, cursor, self.has_focus)
+            strip = self._strips.get(key)
+            if strip is None:
+                style = self.rich_style
+                if cursor:
+                    style += self.get_component_rich_style("record-table--cursor")
+                elif self.zebra_stripes and row % 2:
+                    style += self.get_component_rich_style("record-table--even-row")
+                strip = self._strips[key] = self._line(self._cells(row), style)
+        # The row's colour runs to the right edge, as a table's rows do.
+        return strip.crop_extend(scroll_x, scroll_x + width, strip.style_at_end)
+
+    def _line(self, cells: Sequence[Cell], style: Style) -> Strip:
+        line = Text(no_wrap=True, end="")
+        pad = " " * PADDING
+        for number, column in enumerate(self.columns):
+            cell = cells[number] if number < len(cells) else ""
+            text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+            text.truncate(column.shown, overflow="ellipsis", pad=True)
+            line.append(pad)
+            line.append_text(text)
+            line.append(pad)
+        segments = list(Segment.apply_style(line.render(self.app.console), style))
+        return _RowStrip(segments, style)
+
+
+class _RowStrip(Strip):
+    """A rendered row that remembers its background, to paint the rest of the line with."""
+
+    def __init__(self, segments: list[Segment], style: Style) -> None:
+        super().__init__(segments)
+        self.style_at_end = style
+
+
+def _width(cell: Cell) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
+def _index_of(ids: Sequence[int], record_id: int | None) -> int:
+    if record_id is None:
+        return 0
+    try:
+        return ids.index(record_id)  # type: ignore[attr-defined,no-any-return]
+    except ValueError:
+        return 0

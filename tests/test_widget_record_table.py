@@ -1,0 +1,108 @@
+"""RecordTable: a list of any length costs only the rows on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import App, ComposeResult
+
+from tui.widgets.record_table import MEASURED_ROWS, RecordTable
+
+ROWS = 10_000
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[int] = []
+        self.highlighted: list[int | None] = []
+        self.selected: list[int | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield RecordTable(id="records")
+
+    def on_mount(self) -> None:
+        table = self.query_one(RecordTable)
+        table.add_column("Name", key="name")
+        table.add_column("Number", key="number", width=8)
+        table.show(list(range(100, 100 + ROWS)), self.cells)
+        table.focus()
+
+    def cells(self, index: int) -> Sequence[str]:
+        self.asked.append(index)
+        return (f"person {index:05d}", str(index))
+
+    def on_record_table_row_highlighted(self, message: RecordTable.RowHighlighted) -> None:
+        self.highlighted.append(message.record_id)
+
+    def on_record_table_row_selected(self, message: RecordTable.RowSelected) -> None:
+        self.selected.append(message.record_id)
+
+
+def screen_text(app: TableApp) -> str:
+    table = app.query_one(RecordTable)
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+async def test_ten_thousand_rows_make_cells_only_for_what_is_measured_and_shown() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        asked = set(app.asked)
+        assert asked <= set(range(MEASURED_ROWS)), "only the first rows are measured and painted"
+        assert "person 00000" in screen_text(app)
+        assert app.query_one(RecordTable).selected_id == 100
+
+
+async def test_keys_move_the_cursor_and_the_view_follows() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RecordTable)
+        await pilot.press("j", "j", "down")
+        assert table.cursor_row == 3
+        assert table.selected_id == 103
+        await pilot.press("k")
+        assert table.cursor_row == 2
+        app.asked.clear()
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.cursor_row == ROWS - 1
+        assert f"person {ROWS - 1:05d}" in screen_text(app)
+        assert "person 00000" not in screen_text(app)
+        # Going to the end painted the last screenful, not the ten thousand rows before it.
+        assert min(app.asked) >= ROWS - table.size.height
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("pagedown")
+        assert 0 < table.cursor_row < table.size.height
+        await pilot.pause()
+        assert app.highlighted[-1] == table.selected_id
+
+
+async def test_enter_selects_and_a_new_list_keeps_the_cursor_on_its_record() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RecordTable)
+        await pilot.press("j", "j", "enter")
+        await pilot.pause()
+        assert app.selected == [102]
+        # A filter that keeps record 102 keeps the cursor on it, wherever it now is.
+        table.show([100, 102, 104], lambda index: (f"kept {index}", ""))
+        assert table.selected_id == 102 and table.cursor_row == 1
+        # One that drops it puts the cursor on the first row.
+        table.show([105, 106], lambda index: (f"other {index}", ""))
+        assert table.selected_id == 105 and table.cursor_row == 0
+        table.clear()
+        assert table.selected_id is None and table.row_count == 0
+
+
+async def test_columns_fit_their_text_and_long_text_is_cut_with_an_ellipsis() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RecordTable)
+        table.show([1], lambda index: ("x" * 100, "123456789012"))
+        await pilot.pause()
+        line = table.render_line(1).text
+        assert "x" * 39 + "…" in line and "x" * 41 not in line
+        assert "1234567…" in line
+        assert table.render_line(0).text.startswith(" Name ")
