@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from store.db import Store
 from store.edits import EditError
@@ -151,61 +151,94 @@ def _touches(session: Session, engagement_id: int) -> dict[int, dt.datetime]:
     return last
 
 
-def _is_stale(item_open: bool, since: dt.date | None, rhythm: str | None, today: dt.date) -> bool:
-    if not item_open or since is None or not rhythm:
-        return False
+def _interval(rhythm: str | None) -> int | None:
+    """A rhythm's interval in days; None when there is none or it cannot be read."""
+    if not rhythm:
+        return None
     try:
-        interval = parse_rhythm(rhythm).interval_days
+        return parse_rhythm(rhythm).interval_days
     except RhythmError:
+        return None
+
+
+def _is_stale(item_open: bool, since: dt.date | None, interval: int | None, today: dt.date) -> bool:
+    if not item_open or since is None or interval is None:
         return False
     return (today - since).days > STALE_INTERVALS * interval
+
+
+def _audiences(session: Session, engagement_id: int) -> dict[int, list[Told]]:
+    """Who must know of each item, in the order they were named."""
+    told: dict[int, list[Told]] = defaultdict(list)
+    stmt = (
+        select(
+            Audience.decision_id, Audience.person_id, Person.name, Audience.informed_on,
+            Audience.channel, Audience.checkin_id,
+        )
+        .join(Person, Person.id == Audience.person_id)
+        .join(Decision, Decision.id == Audience.decision_id)
+        .where(Decision.engagement_id == engagement_id)
+        .order_by(Audience.decision_id, Audience.position)
+    )  # fmt: skip
+    for decision_id, *rest in session.execute(stmt):
+        told[decision_id].append(Told(*rest))
+    return told
 
 
 def items(store: Store, engagement_id: int, today: dt.date | None = None) -> list[Item]:
     """Every decision, risk and dependency of the engagement, soonest due first."""
     today = today or dt.date.today()
+    owner = aliased(Person)
     with store.read() as session:
-        found = session.scalars(
-            select(Decision)
-            .where(Decision.engagement_id == engagement_id)
-            .options(
-                selectinload(Decision.owner),
-                selectinload(Decision.audience).selectinload(Audience.person),
+        # Columns, not entities: thousands of ORM objects cost more than the queries.
+        found = session.execute(
+            select(
+                Decision.id, Decision.key, Decision.kind, Decision.title, Decision.context,
+                Decision.owner_id, owner.name, Decision.raised, Decision.due, Decision.status,
+                Decision.outcome, Decision.decided, Decision.cadence_id, Decision.probability,
+                Decision.impact, Decision.mitigation, Decision.depends_on,
+                Decision.superseded_by_id, Decision.version,
             )
+            .outerjoin(owner, owner.id == Decision.owner_id)
+            .where(Decision.engagement_id == engagement_id)
             .order_by(Decision.due.is_(None), Decision.due, Decision.id)
-        ).all()
+        ).all()  # fmt: skip
         cadences = {
-            c.id: (c.name, c.rhythm)
-            for c in session.scalars(select(Cadence).where(Cadence.engagement_id == engagement_id))
+            cadence_id: (name, rhythm)
+            for cadence_id, name, rhythm in session.execute(
+                select(Cadence.id, Cadence.name, Cadence.rhythm).where(
+                    Cadence.engagement_id == engagement_id
+                )
+            )
         }
         touched = _touches(session, engagement_id)
-        titles = {d.id: d.title for d in found}
-        supersedes: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for d in found:
-            if d.superseded_by_id is not None:
-                supersedes[d.superseded_by_id].append((d.id, d.title))
-        result = []
-        for d in found:
-            name, rhythm = cadences.get(d.cadence_id or -1, ("", None))
-            last = touched.get(d.id)
-            since = last.date() if last else d.raised
-            result.append(
-                Item(
-                    d.id, d.key, d.kind, d.title, d.context, d.owner_id,
-                    d.owner.name if d.owner else "", d.raised, d.due, d.status, d.outcome,
-                    d.decided, d.cadence_id, name, d.probability, d.impact, d.mitigation,
-                    d.depends_on,
-                    (d.superseded_by_id, titles.get(d.superseded_by_id, ""))
-                    if d.superseded_by_id else None,
-                    tuple(supersedes.get(d.id, ())),
-                    tuple(Told(a.person_id, a.person.name, a.informed_on, a.channel, a.checkin_id)
-                          for a in d.audience),
-                    last.date() if last else None,
-                    _is_stale(d.status in OPEN_STATUSES, since, rhythm, today),
-                    d.version,
-                )
-            )  # fmt: skip
-        return result
+        audiences = _audiences(session, engagement_id)
+    titles = {d.id: d.title for d in found}
+    supersedes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for d in found:
+        if d.superseded_by_id is not None:
+            supersedes[d.superseded_by_id].append((d.id, d.title))
+    intervals = {cadence_id: _interval(rhythm) for cadence_id, (_n, rhythm) in cadences.items()}
+    result = []
+    for d in found:
+        name = cadences[d.cadence_id][0] if d.cadence_id in cadences else ""
+        last = touched.get(d.id)
+        since = last.date() if last else d.raised
+        result.append(
+            Item(
+                d.id, d.key, d.kind, d.title, d.context, d.owner_id, d.name or "", d.raised,
+                d.due, d.status, d.outcome, d.decided, d.cadence_id, name, d.probability,
+                d.impact, d.mitigation, d.depends_on,
+                (d.superseded_by_id, titles.get(d.superseded_by_id, ""))
+                if d.superseded_by_id else None,
+                tuple(supersedes.get(d.id, ())),
+                tuple(audiences.get(d.id, ())),
+                last.date() if last else None,
+                _is_stale(d.status in OPEN_STATUSES, since, intervals.get(d.cadence_id), today),
+                d.version,
+            )
+        )  # fmt: skip
+    return result
 
 
 def median_latency(found: Sequence[Item]) -> dict[str, float]:
@@ -339,41 +372,38 @@ def timelines(
     items at once so the Decisions screen's detail pane never queries on a keypress.
     """
     with store.read() as session:
-        stmt = (
-            select(Decision)
-            .where(Decision.engagement_id == engagement_id)
-            .options(selectinload(Decision.audience).selectinload(Audience.person))
-        )
+        stmt = select(
+            Decision.id, Decision.raised, Decision.raised_in_id, Decision.decided, Decision.outcome
+        ).where(Decision.engagement_id == engagement_id)
         events = (
-            select(DecisionEvent, Person.name)
+            select(
+                DecisionEvent.decision_id, DecisionEvent.at, DecisionEvent.kind,
+                DecisionEvent.text, Person.name, DecisionEvent.checkin_id,
+            )
             .join(Decision, Decision.id == DecisionEvent.decision_id)
             .outerjoin(Person, Person.id == DecisionEvent.person_id)
             .where(Decision.engagement_id == engagement_id, DecisionEvent.kind != "decided")
-        )
+        )  # fmt: skip
         if ids is not None:
             stmt = stmt.where(Decision.id.in_(ids))
             events = events.where(DecisionEvent.decision_id.in_(ids))
         found: dict[int, list[Event]] = defaultdict(list)
-        for event, name in session.execute(events):
-            found[event.decision_id].append(
-                Event(event.at, event.kind, event.text, name or "", event.checkin_id)
-            )
-        for decision in session.scalars(stmt):
-            history = found[decision.id]
-            if decision.raised:
-                history.append(
-                    Event(_midday(decision.raised), "raised", "", "", decision.raised_in_id)
-                )
-            if decision.decided:
-                history.append(
-                    Event(_midday(decision.decided), "decided", decision.outcome, "", None)
-                )
-            for told in decision.audience:
-                if told.informed_on:
-                    history.append(Event(_midday(told.informed_on), "told", told.channel or "",
-                                         told.person.name, told.checkin_id))  # fmt: skip
-            history.sort(key=lambda event: event.at)
-        return dict(found)
+        for decision_id, at, kind, text, name, checkin_id in session.execute(events):
+            found[decision_id].append(Event(at, kind, text, name or "", checkin_id))
+        decisions = session.execute(stmt).all()
+        audiences = _audiences(session, engagement_id)
+    for decision_id, raised, raised_in_id, decided, outcome in decisions:
+        history = found[decision_id]
+        if raised:
+            history.append(Event(_midday(raised), "raised", "", "", raised_in_id))
+        if decided:
+            history.append(Event(_midday(decided), "decided", outcome, "", None))
+        for told in audiences.get(decision_id, ()):
+            if told.informed_on:
+                history.append(Event(_midday(told.informed_on), "told", told.channel or "",
+                                     told.name, told.checkin_id))  # fmt: skip
+        history.sort(key=lambda event: event.at)
+    return dict(found)
 
 
 def decisions_markdown(store: Store, engagement_id: int, today: dt.date) -> str:
