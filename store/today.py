@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from store import queries
 from store.db import Store
+from store.decisions import Item
 from store.decisions import items as decision_items
 
 # How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
@@ -43,6 +44,7 @@ class TodayItem:
 @dataclass(frozen=True)
 class Today:
     sections: tuple[tuple[str, str, tuple[TodayItem, ...]], ...]  # (key, title, items)
+    pending: tuple[str, ...] = ()  # sections whose rows are still being read
 
     def count(self, key: str) -> int:
         return next((len(items) for k, _t, items in self.sections if k == key), 0)
@@ -87,11 +89,48 @@ def _meetings_today(
 
 
 def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.date) -> Today:
-    cadences = queries.cadences(store, engagement_id, today)
-    roster = queries.roster(store, engagement_id, today)
+    return compose(
+        now, today,
+        cadences=queries.cadences(store, engagement_id, today),
+        roster=queries.roster(store, engagement_id, today),
+        decisions=decision_items(store, engagement_id, today),
+        notes=queries.notes(store, engagement_id),
+    )  # fmt: skip
+
+
+# Which rows each section is made of; a section waits until they are all read.
+NEEDS = {
+    "cadences": ("cadences",),
+    "meetings": ("cadences", "roster"),
+    "touch": ("roster",),
+    "steps": ("roster",),
+    "decisions": ("decisions",),
+    "followups": ("notes",),
+    "onboarding": ("roster",),
+    "dates": ("notes",),
+}
+
+
+def compose(
+    now: dt.datetime,
+    today: dt.date,
+    *,
+    cadences: list[queries.CadenceRow] | None = None,
+    roster: list[queries.PersonRow] | None = None,
+    decisions: list[Item] | None = None,
+    notes: list[queries.NoteRow] | None = None,
+) -> Today:
+    """Today from the screens' rows; sections whose rows are not given (None) are pending,
+    so a large engagement's Today can be shown a section at a time as its rows are read."""
+    given = {
+        name
+        for name, rows in (
+            ("cadences", cadences), ("roster", roster), ("decisions", decisions), ("notes", notes)
+        )
+        if rows is not None
+    }  # fmt: skip
+    cadences, roster, decisions, notes = cadences or [], roster or [], decisions or [], notes or []
     people = {person.id: person for person in roster}
-    decisions = decision_items(store, engagement_id, today)
-    notes = queries.notes(store, engagement_id)
 
     lapsing = [
         TodayItem(c.name, f"{c.status}, due {c.next_due:%a %d %b}" if c.next_due else c.status,
@@ -151,7 +190,11 @@ def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.da
         "onboarding": onboarding,
         "dates": coming,
     }
-    return Today(tuple((key, title, tuple(found[key])) for key, title in SECTIONS))
+    ready = [key for key, _title in SECTIONS if set(NEEDS[key]) <= given]
+    return Today(
+        tuple((key, title, tuple(found[key])) for key, title in SECTIONS if key in ready),
+        pending=tuple(key for key, _title in SECTIONS if key not in ready),
+    )
 
 
 def _ago(moment: dt.datetime | None, today: dt.date) -> str:

@@ -85,3 +85,50 @@ async def test_the_app_opens_on_today_by_default(store: Store, sample_store: Sto
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
+
+
+def test_today_composed_from_some_rows_leaves_the_other_sections_pending(
+    sample_store: Store,
+) -> None:
+    from store.queries import notes
+    from store.today import compose
+
+    (engagement,) = engagements(sample_store)
+    whole = today_items(sample_store, engagement.id, NOW, NOW.date())
+    partial = compose(NOW, NOW.date(), notes=notes(sample_store, engagement.id))
+    assert [key for key, _t, _i in partial.sections] == ["followups", "dates"]
+    assert set(partial.pending) == {
+        "cadences", "meetings", "touch", "steps", "decisions", "onboarding"
+    }  # fmt: skip
+    # What is shown early is exactly what the whole Today shows for those sections.
+    for key, _title, items in partial.sections:
+        assert items == next(i for k, _t, i in whole.sections if k == key)
+    assert whole.pending == ()
+
+
+async def test_a_long_section_shows_its_first_lines_and_counts_the_rest(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    from store import edits
+    from tui.screens.today import SHOWN
+
+    for number in range(SHOWN + 5):
+        edits.save_person(
+            store, team["eng"],
+            edits.PersonValues(key=f"p{number}", name=f"Person {number:02d}", side="client",
+                               timezone="UTC", at_kickoff=True),
+        )  # fmt: skip
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        shown = lines(app)
+        start = shown.index(next(line for line in shown if line.startswith("Losing touch")))
+        section = shown[start + 1 : start + 1 + SHOWN + 1]
+        # Everyone added above was never contacted, nor was Inês; Jonas and Dana were.
+        total = SHOWN + 5 + 1
+        assert shown[start].startswith(f"Losing touch ({total})")
+        assert "Inês Carvalho" in section[0] and "Person 00" in section[1]
+        assert "Person" not in section[-1]
+        assert section[-1].strip() == f"… and {total - SHOWN} more (1 Roster)"
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert f"{total} losing touch" in summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from textual import work
@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from store.db import Store
 from store.queries import EngagementRow
+from tui.data import ScreenData
 from tui.screens.cadence import CadenceScreen
 from tui.screens.decisions import DecisionsScreen
 from tui.screens.listing import ListingScreen
@@ -80,6 +81,8 @@ class RapportApp(App[None]):
         self.engagement: EngagementRow | None = None
         # Bumped on every write; a screen whose rows are older reloads when shown again.
         self.data_version = 0
+        self.data = ScreenData(store)
+        self._warmed = -1
 
     # ---- services for screens ----------------------------------------------------------
 
@@ -93,6 +96,27 @@ class RapportApp(App[None]):
     def engagement_id(self) -> int:
         assert self.engagement is not None, "no engagement is open"
         return self.engagement.id
+
+    def rows(self, name: str) -> Any:
+        """The open engagement's rows of one kind (tui.data.LOADERS), read at most once per
+        data version. Blocks: call from a worker thread."""
+        return self.data.get(name, self.engagement_id, self.data_version, self.today())
+
+    def warm(self) -> None:
+        """Read every screen's rows in the background, so that first visits only paint.
+        Once per data version: a warm-up of an older version stops at its next step."""
+        if self._warmed != self.data_version:
+            self._warmed = self.data_version
+            self._warm(self.data_version)
+
+    @work(thread=True, exit_on_error=False, group="warm")
+    def _warm(self, version: int) -> None:
+        from tui.data import LOADERS
+
+        for name in LOADERS:
+            if self.data_version != version or self.engagement is None:
+                return  # the data changed meanwhile: what is shown reloads itself
+            self.rows(name)
 
     def data_changed(self) -> None:
         self.data_version += 1

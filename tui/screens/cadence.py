@@ -105,13 +105,9 @@ class CadenceScreen(ListingScreen[CadenceRow]):
         self.warnings: dict[int, str] = {}
 
     def fetch(self) -> list[CadenceRow]:
-        from store.timezones import cadence_warnings, summarize
-
-        app = self.rapport
-        rows = queries.cadences(app.store, app.engagement_id, app.today())
-        found = cadence_warnings(app.store, app.engagement_id, app.today())
+        rows: list[CadenceRow] = self.rapport.rows("cadences")
         # Set before the rows are posted, so the handler that shows them sees these too.
-        self.warnings = {cid: summarize(warnings) for cid, warnings in found.items() if warnings}
+        self.warnings = self.rapport.rows("cadence_warnings")
         return rows
 
     def cells(self, row: CadenceRow) -> Sequence[Cell]:

@@ -82,9 +82,9 @@ class DecisionsScreen(ListingScreen[Item]):
 
     def fetch(self) -> list[Item]:
         app = self.rapport
-        found = decisions.items(app.store, app.engagement_id, app.today())
+        found: list[Item] = app.rows("items")
         # Set before the rows are posted, so the handler that shows them sees these too.
-        self.timelines = decisions.timelines(app.store, app.engagement_id)
+        self.timelines = app.rows("timelines")
         self.latency = decisions.median_latency(found)
         return found
 

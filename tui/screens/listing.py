@@ -162,6 +162,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         if pending is not None:
             self.reveal(pending)
         self.fill(select_id=pending)
+        self.rapport.warm()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

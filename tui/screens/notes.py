@@ -37,7 +37,7 @@ class NotesScreen(ListingScreen[NoteRow]):
     person_filter: reactive[tuple[int, str] | None] = reactive(None, init=False)
 
     def fetch(self) -> list[NoteRow]:
-        return queries.notes(self.rapport.store, self.rapport.engagement_id)
+        return self.rapport.rows("notes")  # type: ignore[no-any-return]
 
     def keep(self, row: NoteRow) -> bool:
         return self.person_filter is None or row.person_id == self.person_filter[0]

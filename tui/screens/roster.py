@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
 
-from store import edits, queries
+from store import edits
 from store.fields import (
     check_key,
     check_timezone,
@@ -89,7 +89,7 @@ class RosterScreen(ListingScreen[PersonRow]):
         self.marked: set[int] = set()
 
     def fetch(self) -> list[PersonRow]:
-        return queries.roster(self.rapport.store, self.rapport.engagement_id, self.rapport.today())
+        return self.rapport.rows("roster")  # type: ignore[no-any-return]
 
     def cells(self, row: PersonRow) -> Sequence[Cell]:
         now = self.rapport.now()

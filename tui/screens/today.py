@@ -31,6 +31,21 @@ SHORT = {
 }
 
 
+# A section lists this many; the rest are counted (at a large engagement "losing touch" alone
+# can be thousands, which is a list for the Roster, not for a morning glance).
+SHOWN = 25
+MORE_ON = {
+    "cadences": "2 Cadence",
+    "meetings": "2 Cadence",
+    "touch": "1 Roster",
+    "steps": "1 Roster, h",
+    "decisions": "3 Decisions",
+    "followups": "4 Notes",
+    "onboarding": "1 Roster",
+    "dates": "4 Notes",
+}
+
+
 class TodayList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="today.down"),
@@ -55,6 +70,7 @@ class TodayScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._seen_version = -1
+        self._partial = False  # what is shown still lacks sections
 
     @property
     def rapport(self) -> RapportApp:
@@ -81,30 +97,43 @@ class TodayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self, version: int) -> None:
-        from store.today import today_items
+        from store.today import compose
 
         app = self.rapport
-        self.post_message(
-            self.Loaded(today_items(app.store, app.engagement_id, app.now(), app.today()), version)
-        )
+        now, today = app.now(), app.today()
+        # Cheapest rows first, each section shown as soon as its rows are read: on a large
+        # engagement the first lines are up long before the last (tui.data shares the rows
+        # with the screens, so visiting one afterwards reads nothing again).
+        rows: dict[str, object] = {}
+        for name, loader in (("notes", "notes"), ("decisions", "items"),
+                             ("roster", "roster"), ("cadences", "cadences")):  # fmt: skip
+            rows[name] = app.rows(loader)
+            self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
+        app.warm()
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         self._seen_version = message.version
         today = message.today
         summary = "  ·  ".join(
-            f"{len(items)} {SHORT[key]}" for key, _title, items in today.sections if items
+            f"{len(items):,} {SHORT[key]}" for key, _title, items in today.sections if items
         )
+        if today.pending:
+            summary = f"{summary}  ·  still looking…" if summary else "Looking at the engagement…"
         self.query_one("#summary", Static).update(Content(summary or "Nothing needs you today."))
         listing = self.query_one("#today", TodayList)
         keep = listing.highlighted_option.id if listing.highlighted_option else None
+        first = next((option.id for option in listing.options if not option.disabled), None)
+        if self._partial and keep == first:
+            keep = None  # sections still arriving: stay on the first line, unless moved
+        self._partial = bool(today.pending)
         listing.clear_options()
         for key, title, items in today.sections:
             if not items:
                 continue
             heading = Content.assemble((f"{title} ({len(items)})", "bold underline"))
             listing.add_option(Option(heading, id=f"heading:{key}", disabled=True))
-            for number, item in enumerate(items):
+            for number, item in enumerate(items[:SHOWN]):
                 mark = ("● ", "bold red") if item.urgent else "  "
                 label = Content.assemble(
                     mark, fmt.safe(item.text), "  ", (fmt.safe(item.detail), "dim")
@@ -112,6 +141,12 @@ class TodayScreen(Screen[None]):
                 listing.add_option(
                     Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}")
                 )
+            if len(items) > SHOWN:
+                more = Content.assemble(
+                    ("  … and ", "dim"), (f"{len(items) - SHOWN:,} more", "dim"),
+                    (f" ({MORE_ON[key]})", "dim"),
+                )  # fmt: skip
+                listing.add_option(Option(more, id=f"more:{key}", disabled=True))
         ids = [option.id for option in listing.options]
         if keep in ids:
             listing.highlighted = ids.index(keep)
