@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.edits import EditError, check_version
@@ -29,6 +29,7 @@ from store.models import (
     Note,
     NoteKind,
     Person,
+    cadence_attendee,
     checkin_attendee,
 )
 from store.queries import AD_HOC
@@ -112,27 +113,37 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
                 .order_by(Person.name)
             )
         )
-        found = session.scalars(
-            select(Cadence)
+        found = session.execute(
+            select(Cadence.id, Cadence.name, Cadence.slot, Cadence.zone)
             .where(Cadence.engagement_id == engagement_id)
-            .options(selectinload(Cadence.attendees))
             .order_by(Cadence.name)
         ).all()
-        cadences = tuple((c.id, c.name, tuple(p.id for p in c.attendees)) for c in found)
+        attendees: dict[int, list[int]] = {}
+        for cadence_id, person_id in session.execute(
+            select(cadence_attendee.c.cadence_id, cadence_attendee.c.person_id)
+            .join(Cadence, Cadence.id == cadence_attendee.c.cadence_id)
+            .where(Cadence.engagement_id == engagement_id)
+            .order_by(cadence_attendee.c.cadence_id, cadence_attendee.c.position)
+        ):
+            attendees.setdefault(cadence_id, []).append(person_id)
+        cadences = tuple((c.id, c.name, tuple(attendees.get(c.id, ()))) for c in found)
         slots = tuple((c.id, c.slot, c.zone) for c in found)
-        to_tell = tuple(
-            (d.id, d.title, tuple(a.person_id for a in d.audience if a.informed_on is None))
-            for d in session.scalars(
-                select(Decision)
-                .where(
-                    Decision.engagement_id == engagement_id,
-                    Decision.status.in_(("open", "decided")),
-                )
-                .options(selectinload(Decision.audience))
-                .order_by(Decision.id)
+        # Columns, not entities: an engagement can hold thousands of decisions.
+        untold: dict[int, list[int]] = {}
+        titles: dict[int, str] = {}
+        for decision_id, title, person_id in session.execute(
+            select(Decision.id, Decision.title, Audience.person_id)
+            .join(Audience, Audience.decision_id == Decision.id)
+            .where(
+                Decision.engagement_id == engagement_id,
+                Decision.status.in_(("open", "decided")),
+                Audience.informed_on.is_(None),
             )
-            if any(a.informed_on is None for a in d.audience)
-        )
+            .order_by(Decision.id, Audience.position)
+        ):
+            titles[decision_id] = title
+            untold.setdefault(decision_id, []).append(person_id)
+        to_tell = tuple((i, titles[i], tuple(people_ids)) for i, people_ids in untold.items())
         return LogContext(people, cadences, to_tell, slots)
 
 

@@ -62,3 +62,10 @@ def test_first_revision_with_data_upgrades_to_head_intact(tmp_path: Path) -> Non
         assert [tuple(row) for row in informed] == [(1, "2026-11-18", None), (3, None, None)]
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
     store.close()
+
+
+def test_the_head_revision_the_store_knows_is_the_newest_script() -> None:
+    from store.migrate import HEAD
+
+    # Opening an up-to-date database compares with HEAD and never loads the scripts.
+    assert head_revision() == HEAD

@@ -16,12 +16,6 @@ from textual.screen import Screen
 from store.db import Store
 from store.queries import EngagementRow
 from tui.data import ScreenData
-from tui.screens.cadence import CadenceScreen
-from tui.screens.decisions import DecisionsScreen
-from tui.screens.listing import ListingScreen
-from tui.screens.notes import NotesScreen
-from tui.screens.roster import RosterScreen
-from tui.screens.today import TodayScreen
 
 if TYPE_CHECKING:
     from store.checkins import CheckInDraft
@@ -41,17 +35,26 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _screen(module: str, name: str) -> Screen[None]:
+    """A new main screen, its module imported on first use."""
+    from importlib import import_module
+
+    return getattr(import_module(f"tui.screens.{module}"), name)()  # type: ignore[no-any-return]
+
+
 class RapportApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "rapport"
     # Below 150 columns the detail pane sits under the list so the table keeps its columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    # Each screen's module is imported when the screen is first shown, not before the first
+    # paint (together they cost about a tenth of a second to import).
     MODES = {
-        "today": TodayScreen,
-        "roster": RosterScreen,
-        "cadence": CadenceScreen,
-        "decisions": DecisionsScreen,
-        "notes": NotesScreen,
+        "today": lambda: _screen("today", "TodayScreen"),
+        "roster": lambda: _screen("roster", "RosterScreen"),
+        "cadence": lambda: _screen("cadence", "CadenceScreen"),
+        "decisions": lambda: _screen("decisions", "DecisionsScreen"),
+        "notes": lambda: _screen("notes", "NotesScreen"),
     }
     BINDINGS = [
         Binding("0", "show('today')", "Today", tooltip="What needs you today", id="app.today"),
@@ -237,9 +240,14 @@ class RapportApp(App[None]):
         if self.engagement is None:
             return
         from store.checkins import closest_cadence, log_context
+        from tui.screens.cadence import CadenceScreen
         from tui.screens.log import LogScreen
+        from tui.screens.roster import RosterScreen
 
-        context = log_context(self.store, self.engagement_id)
+        # Usually read already in the background; else a quick read now.
+        context = self.data.peek(
+            "log_context", self.engagement_id, self.data_version, self.today()
+        ) or log_context(self.store, self.engagement_id)
         cadence_id: int | None = None
         attendee_ids: tuple[int, ...] = ()
         title = "Log a check-in"
@@ -297,12 +305,16 @@ class RapportApp(App[None]):
 
     async def jump_to(self, mode: str, record_id: int) -> None:
         """Show a record on its screen (from Today): switch, clear filters, select it."""
+        from tui.screens.listing import ListingScreen
+
         await self.switch_mode(mode)
         screen = self.screen
         if isinstance(screen, ListingScreen):
             screen.focus_record(record_id)
 
     async def show_notes_for(self, person_id: int, name: str) -> None:
+        from tui.screens.notes import NotesScreen
+
         await self.switch_mode("notes")
         notes = self.screen
         assert isinstance(notes, NotesScreen)

@@ -57,6 +57,12 @@ def _notes(store: Store, engagement_id: int, today: dt.date) -> Any:
     return notes(store, engagement_id)
 
 
+def _log_context(store: Store, engagement_id: int, today: dt.date) -> Any:
+    from store.checkins import log_context
+
+    return log_context(store, engagement_id)
+
+
 LOADERS: dict[str, Loader] = {
     "roster": _roster,
     "cadences": _cadences,
@@ -64,6 +70,7 @@ LOADERS: dict[str, Loader] = {
     "items": _items,
     "timelines": _timelines,
     "notes": _notes,
+    "log_context": _log_context,  # what `l` offers: people, cadences, decisions to tell
 }
 
 
@@ -90,6 +97,9 @@ class ScreenData:
             self._loaded[name] = (key, rows)
             return rows
 
-    def has(self, name: str, engagement_id: int, version: int, today: dt.date) -> bool:
+    def peek(self, name: str, engagement_id: int, version: int, today: dt.date) -> Any:
+        """The rows if they were read for this version already, else None; never waits."""
         cached = self._loaded.get(name)
-        return cached is not None and cached[0] == (engagement_id, version, today)
+        if cached is not None and cached[0] == (engagement_id, version, today):
+            return cached[1]
+        return None
