@@ -96,6 +96,11 @@ def backups(db: Path) -> list[Backup]:
     return [backup for *_, backup in sorted(found, key=lambda item: item[:2])]
 
 
+def _counter(path: Path) -> int:
+    match = re.search(r"\d{8}T\d{6}Z-(\d+)", path.name)
+    return int(match[1]) if match else 1
+
+
 def newest_backup(db: Path) -> Path | None:
     found = backups(db)
     return found[-1].path if found else None
@@ -104,10 +109,14 @@ def newest_backup(db: Path) -> Path | None:
 def _free_name(db: Path, now: dt.datetime | None, revision: str | None) -> Path:
     stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime(_STAMP)
     suffix = "" if revision is None else f"-rev{revision}"
+    # The counter orders backups taken in the same second, whatever their revisions, so it
+    # must be new for the stamp (two backups of one second at different revisions sorted
+    # by the order the folder happened to list them in).
+    taken = {(b.taken.strftime(_STAMP), _counter(b.path)) for b in backups(db)}
     for n in range(1, 1000):
         counter = "" if n == 1 else f"-{n}"
         candidate = db.with_name(f"{db.name}.backup-{stamp}{counter}{suffix}")
-        if not candidate.exists():
+        if (stamp, n) not in taken and not candidate.exists():
             return candidate
     raise BackupError(f"too many backups of {db} in one second")
 

@@ -6,7 +6,6 @@ One `Store` per process, built by the command line and handed to whatever needs 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,64 +16,19 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Checking a file needs no SQLAlchemy, so it lives apart (see store.filecheck).
+from store.filecheck import (
+    BUSY_TIMEOUT_MS,
+    BackgroundCheck,
+    DamagedDatabase,
+    check_sqlite_file,
+    sqlite_problem,
+)
+
+__all__ = ["DamagedDatabase", "Store", "check_sqlite_file", "sqlite_problem"]
+
 APP_NAME = "rapport"
 DB_FILENAME = "rapport.db"
-BUSY_TIMEOUT_MS = 15_000
-_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
-
-
-class DamagedDatabase(Exception):
-    """The SQLite file fails `PRAGMA quick_check`, or is not a database at all.
-
-    The message names the file and the newest backup next to it, if there is one.
-    """
-
-    def __init__(self, path: Path, problem: str, newest_backup: Path | None) -> None:
-        self.path = path
-        self.problem = problem
-        self.newest_backup = newest_backup
-        message = f"cannot open the database {path}: {problem}"
-        if newest_backup is not None:
-            message += f"; the newest backup is {newest_backup}"
-        super().__init__(message)
-
-
-def sqlite_problem(report: str, limit: int = 200) -> str:
-    """The first finding of an integrity or quick check, on one short line."""
-    lines = [line.strip() for line in report.splitlines()]
-    found = [line for line in lines if line and not line.startswith("*** in database")]
-    first = found[0] if found else "?"
-    return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-def check_sqlite_file(path: Path) -> None:
-    """`PRAGMA quick_check` before anything writes to the file (cheap: one read of it).
-
-    A plain read-only connection, not the engine's: its pragmas would write to the file,
-    and closing a writable connection folds the WAL into a file that may be damaged.
-    """
-    uri = f"{path.absolute().as_uri()}?mode=ro"
-    try:
-        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as error:
-        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-        if code == _SQLITE_NOTADB:
-            problem = "file is not a database"
-        elif code == _SQLITE_CORRUPT:
-            problem = f"the file is damaged ({error})"
-        else:  # cannot read it, busy…: the engine meets the same error and reports it
-            return
-    else:
-        if problems == ["ok"]:
-            return
-        problem = f"the file is damaged (quick_check: {sqlite_problem(problems[0])})"
-    from store.backup import newest_backup
-
-    raise DamagedDatabase(path, problem, newest_backup(path))
 
 
 def default_db_path() -> Path:
@@ -172,13 +126,18 @@ class Store:
     _watcher: Any = None
 
     @classmethod
-    def open(cls, target: str, *, upgrade: bool = True) -> Store:
+    def open(
+        cls, target: str, *, upgrade: bool = True, checked: BackgroundCheck | None = None
+    ) -> Store:
         """Open (creating a SQLite file if needed), check a SQLite file with
-        `PRAGMA quick_check` (DamagedDatabase), and upgrade the schema (MigrationError)."""
+        `PRAGMA quick_check` (DamagedDatabase), and upgrade the schema (MigrationError).
+        `checked`: that check, started earlier on this target; its result is awaited here."""
         engine = make_engine(target)
         try:
             path = sqlite_file_path(engine)
-            if path is not None:
+            if checked is not None:
+                checked.result()
+            elif path is not None:
                 check_sqlite_file(path)
             if upgrade:
                 from store.migrate import upgrade_to_head

@@ -154,9 +154,7 @@ def _as_datetime(value: dt.datetime | str) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
-StepQuery = Select[
-    tuple[int, str, int | None, str | None, dt.date | None, bool, int, dt.datetime]
-]
+StepQuery = Select[tuple[int, str, int | None, str | None, dt.date | None, bool, int, dt.datetime]]
 
 
 def _steps_query(engagement_id: int) -> StepQuery:

@@ -498,3 +498,17 @@ def test_a_symlinked_backup_target_is_not_followed(
     assert main(["--db", str(db_path), "backup", str(link)]) == EXIT_BAD_INPUT
     assert victim.read_text() == "keep me"
     assert "already exists" in capsys.readouterr().err
+
+
+def test_backups_in_one_second_at_different_revisions_keep_their_order(db_path: Path) -> None:
+    from store.backup import _free_name
+
+    Store.open(str(db_path)).close()
+    moment = dt.datetime(2026, 11, 27, 5, 12, 36, tzinfo=dt.UTC)
+    names = []
+    for revision in ("0006", "0001", "0003"):
+        path = _free_name(db_path, moment, revision)
+        path.write_bytes(b"")
+        names.append(path)
+    assert [b.path for b in backups(db_path)] == names
+    assert [b.revision for b in backups(db_path)] == ["0006", "0001", "0003"]

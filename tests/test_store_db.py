@@ -119,3 +119,14 @@ def test_store_never_imports_the_ui() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_background_check_knows_which_targets_are_sqlite_files(tmp_path: Path) -> None:
+    from store.filecheck import sqlite_path_of
+
+    existing = tmp_path / "a b.db"
+    Store.open(str(existing)).close()
+    assert sqlite_path_of(str(existing)) == existing
+    assert sqlite_path_of(f"sqlite:///{tmp_path}/a%20b.db") == existing
+    assert sqlite_path_of(str(tmp_path / "missing.db")) is None  # created, then checked
+    assert sqlite_path_of("postgresql+psycopg://u@db/rapport") is None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from store.db import Store
+    from store.filecheck import BackgroundCheck
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -146,7 +147,7 @@ class CannotOpen(Exception):
     """The database could not be opened; the message says which and why, without details."""
 
 
-def open_store(target: str) -> Store:
+def open_store(target: str, checked: BackgroundCheck | None = None) -> Store:
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from store.db import DamagedDatabase, Store, display_target
@@ -154,7 +155,7 @@ def open_store(target: str) -> Store:
 
     shown = display_target(target)
     try:
-        return Store.open(target)
+        return Store.open(target, checked=checked)
     except DamagedDatabase as error:
         hint = " (rapport restore FILE puts a backup in its place)" if error.newest_backup else ""
         raise CannotOpen(f"{error}{hint}") from None
@@ -229,8 +230,13 @@ def run_export(store_target: str, args: argparse.Namespace) -> int:
 
 
 def run_app(store_target: str, args: argparse.Namespace) -> int:
-    store = open_store(store_target)
+    from store.filecheck import BackgroundCheck
+
+    # The file check reads the whole file; it runs while the app's modules are imported.
+    checked = BackgroundCheck(store_target)
     from tui.app import RapportApp
+
+    store = open_store(store_target, checked)
 
     app = RapportApp(store, start_screen=args.screen, demo=args.demo)
     app.run()
