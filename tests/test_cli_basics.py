@@ -61,3 +61,21 @@ def test_rapport_db_environment_variable_is_used(
     assert main(["export"]) == EXIT_BAD_INPUT  # empty: nothing to export
     assert target.exists()
     assert "no engagement" in capsys.readouterr().err.lower()
+
+
+def test_an_unknown_engagement_to_open_is_refused_before_the_app_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from store import edits
+    from store.db import Store
+
+    db = tmp_path / "r.db"
+    store = Store.open(str(db))
+    edits.save_engagement(store, edits.EngagementValues(key="alpha", name="Alpha", client="A"))
+    store.close()
+    assert main(["--db", str(db), "--engagement", "nope"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "rapport: --engagement: no engagement has the key 'nope'; the database holds: alpha\n"
+    )

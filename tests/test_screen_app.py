@@ -137,3 +137,24 @@ async def test_empty_database_can_start_with_a_new_engagement(
         assert isinstance(app.screen, RosterScreen)
         assert app.title == "Alpine EU"
     assert [e.name for e in queries.engagements(store)] == ["Alpine EU"]
+
+
+async def test_the_app_opens_on_the_engagement_it_is_given(
+    make_app: Callable[..., object], sample_store: Store
+) -> None:
+    from store import edits
+
+    other = edits.save_engagement(
+        sample_store, edits.EngagementValues(key="aaa", name="AAA first by name", client="X")
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert app.engagement.id == other  # type: ignore[attr-defined]
+        assert names(app) == []
+    (sample,) = [e for e in queries.engagements(sample_store) if e.id != other]
+    app = make_app(engagement_id=sample.id)
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert app.engagement.id == sample.id  # type: ignore[attr-defined]
+        assert "Amber Nguyen" in names(app)

@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a throwaway copy of the sample engagement (your data is not touched)",
     )
     parser.add_argument("--screen", choices=SCREENS, help="the screen to open on")
+    parser.add_argument(
+        "--engagement",
+        dest="open_engagement",
+        metavar="KEY",
+        help="the engagement to open on (default: the first by name)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     imp = commands.add_parser("import", help="import an engagement from a TOML file")
@@ -237,8 +243,17 @@ def run_app(store_target: str, args: argparse.Namespace) -> int:
     from tui.app import RapportApp
 
     store = open_store(store_target, checked)
+    engagement_id: int | None = None
+    if args.open_engagement is not None:
+        from store.export_toml import ExportError, engagement_id_for
 
-    app = RapportApp(store, start_screen=args.screen, demo=args.demo)
+        try:
+            engagement_id = engagement_id_for(store, args.open_engagement)
+        except ExportError as error:
+            store.close()
+            return _fail(f"--engagement: {error}")
+
+    app = RapportApp(store, start_screen=args.screen, demo=args.demo, engagement_id=engagement_id)
     app.run()
     store.close()
     return EXIT_OK

@@ -75,12 +75,14 @@ class RapportApp(App[None]):
         start_screen: str | None = None,
         demo: bool = False,
         clock: Clock = system_clock,
+        engagement_id: int | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
         self.demo = demo
         self.start_screen = start_screen or "today"
+        self.start_engagement = engagement_id  # None: the first by name
         self.engagement: EngagementRow | None = None
         # Bumped on every write; a screen whose rows are older reloads when shown again.
         self.data_version = 0
@@ -164,7 +166,8 @@ class RapportApp(App[None]):
 
         found = engagements(self.store)
         if found:
-            self.open_engagement(found[0], self.start_screen)
+            chosen = [row for row in found if row.id == self.start_engagement] or found
+            self.open_engagement(chosen[0], self.start_screen)
         else:
             from tui.screens.welcome import WelcomeScreen
 
