@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, select
@@ -135,13 +136,19 @@ def engagements(store: Store) -> list[EngagementRow]:
         return [EngagementRow(e.id, e.key, e.name, e.client, e.goal, e.kickoff) for e in rows]
 
 
-def _last_contacts(session: Session, engagement_id: int) -> dict[int, dt.datetime]:
+def _last_contacts(
+    session: Session, engagement_id: int, people: Sequence[int] | None = None
+) -> dict[int, dt.datetime]:
+    """Last contact per person: everyone's (one pass over the engagement's check-ins), or
+    only `people`'s (through the attendee index: cheap for a page of a long roster)."""
     stmt = (
         select(checkin_attendee.c.person_id, func.max(CheckIn.at))
         .join(CheckIn, CheckIn.id == checkin_attendee.c.checkin_id)
         .where(CheckIn.engagement_id == engagement_id, HAPPENED)
         .group_by(checkin_attendee.c.person_id)
     )
+    if people is not None:
+        stmt = stmt.where(checkin_attendee.c.person_id.in_(people))
     at_type = CheckIn.__table__.c.at.type
     # func.max loses the column type on SQLite, so the UTC conversion is applied by hand.
     return {
@@ -157,18 +164,20 @@ def _as_datetime(value: dt.datetime | str) -> dt.datetime:
 StepQuery = Select[tuple[int, str, int | None, str | None, dt.date | None, bool, int, dt.datetime]]
 
 
-def _steps_query(engagement_id: int) -> StepQuery:
+def _steps_query(engagement_id: int | None) -> StepQuery:
+    """Next steps with when they were raised and their owner's name: the engagement's, or
+    (None) any, for a query that narrows them otherwise."""
     # Columns, not entities: building ORM objects costs more than the query at 100k rows.
     owner = aliased(Person)
-    return (
+    stmt = (
         select(
             NextStep.id, NextStep.text, NextStep.owner_id, owner.name, NextStep.due,
             NextStep.done, NextStep.checkin_id, CheckIn.at,
         )
         .join(CheckIn, CheckIn.id == NextStep.checkin_id)
         .outerjoin(owner, owner.id == NextStep.owner_id)
-        .where(CheckIn.engagement_id == engagement_id)
     )  # fmt: skip
+    return stmt if engagement_id is None else stmt.where(CheckIn.engagement_id == engagement_id)
 
 
 def _step_rows(session: Session, stmt: StepQuery) -> list[StepRow]:
@@ -178,13 +187,20 @@ def _step_rows(session: Session, stmt: StepQuery) -> list[StepRow]:
     ]
 
 
-def _open_steps(session: Session, engagement_id: int) -> list[StepRow]:
-    """Every open next step of the engagement, soonest due first (undated last)."""
+def _open_steps(
+    session: Session, engagement_id: int, owners: Sequence[int] | None = None
+) -> list[StepRow]:
+    """Every open next step of the engagement (of `owners` only, if given), soonest due
+    first (undated last)."""
+    # The owners are the engagement's people, so their steps are its steps; without the
+    # engagement condition SQLite finds them by owner instead of reading every check-in.
     stmt = (
-        _steps_query(engagement_id)
+        _steps_query(engagement_id if owners is None else None)
         .where(NextStep.done.is_(False))
         .order_by(NextStep.due.is_(None), NextStep.due, NextStep.id)
     )
+    if owners is not None:
+        stmt = stmt.where(NextStep.owner_id.in_(owners))
     return _step_rows(session, stmt)
 
 
@@ -197,22 +213,27 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-def roster(store: Store, engagement_id: int, today: dt.date | None = None) -> list[PersonRow]:
-    """Everyone on the engagement by name; contact targets are judged on `today` (default:
-    the local date now)."""
+def roster(
+    store: Store, engagement_id: int, today: dt.date | None = None, *, limit: int | None = None
+) -> list[PersonRow]:
+    """Everyone on the engagement by name (the first `limit` only, if given: a first page
+    costs the same however long the roster is); contact targets are judged on `today`
+    (default: the local date now)."""
     today = today or dt.date.today()
     with store.read() as session:
         kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
-        last = _last_contacts(session, engagement_id)
-        steps: dict[int, list[StepRow]] = {}
-        for step in _open_steps(session, engagement_id):
-            if step.owner_id is not None:
-                steps.setdefault(step.owner_id, []).append(step)
         people = session.execute(
             select(*PERSON_COLUMNS)
             .where(Person.engagement_id == engagement_id)
-            .order_by(Person.name)
-        )
+            .order_by(Person.name, Person.id)
+            .limit(limit)
+        ).all()
+        page = None if limit is None else [p.id for p in people]
+        last = _last_contacts(session, engagement_id, page)
+        steps: dict[int, list[StepRow]] = {}
+        for step in _open_steps(session, engagement_id, page):
+            if step.owner_id is not None:
+                steps.setdefault(step.owner_id, []).append(step)
         rows = []
         for p in people:
             target = p.contact_every or health.default_contact_days(p.side, p.role)

@@ -634,3 +634,16 @@ def test_cadence_health_costs_a_fixed_number_of_statements(
     rows = queries.cadences(store, team["eng"], D(2026, 11, 20))
     assert len(rows) == 6
     assert len(statements) == one
+
+
+def test_a_first_page_of_the_roster_is_the_same_people_with_the_same_figures(
+    sample_store: Store,
+) -> None:
+    (engagement,) = queries.engagements(sample_store)
+    everyone = queries.roster(sample_store, engagement.id, SAMPLE_TODAY)
+    for size in (1, 5, len(everyone), len(everyone) + 3):
+        page = queries.roster(sample_store, engagement.id, SAMPLE_TODAY, limit=size)
+        # Last contact, open steps, losing touch: each computed for the page alone.
+        assert page == everyone[:size]
+    assert any(person.open_steps for person in everyone[:8])
+    assert any(person.last_contact for person in everyone[:5])

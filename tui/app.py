@@ -107,6 +107,10 @@ class RapportApp(App[None]):
         data version. Blocks: call from a worker thread."""
         return self.data.get(name, self.engagement_id, self.data_version, self.today())
 
+    def cached(self, name: str) -> Any:
+        """The rows of `rows(name)` if they are read already, else None; never waits."""
+        return self.data.peek(name, self.engagement_id, self.data_version, self.today())
+
     def warm(self) -> None:
         """Read every screen's rows in the background, so that first visits only paint.
         Once per data version: a warm-up of an older version stops at its next step."""
@@ -248,9 +252,7 @@ class RapportApp(App[None]):
         from tui.screens.roster import RosterScreen
 
         # Usually read already in the background; else a quick read now.
-        context = self.data.peek(
-            "log_context", self.engagement_id, self.data_version, self.today()
-        ) or log_context(self.store, self.engagement_id)
+        context = self.cached("log_context") or log_context(self.store, self.engagement_id)
         cadence_id: int | None = None
         attendee_ids: tuple[int, ...] = ()
         title = "Log a check-in"

@@ -58,11 +58,14 @@ class ListingScreen(Screen[None], Generic[Row]):
     filter_text: reactive[str] = reactive("", init=False)
 
     class Loaded(Message):
-        def __init__(self, rows: list[Any], haystacks: list[str], version: int) -> None:
+        def __init__(
+            self, rows: list[Any], haystacks: list[str], version: int, *, first: bool = False
+        ) -> None:
             super().__init__()
             self.rows = rows
             self.haystacks = haystacks
             self.version = version
+            self.first = first  # only the first page; the whole list follows
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,6 +84,11 @@ class ListingScreen(Screen[None], Generic[Row]):
     def fetch(self) -> list[Row]:
         """Rows from the store (runs in a thread: no widget access)."""
         raise NotImplementedError
+
+    def fetch_first(self) -> list[Row] | None:
+        """The first screenful, if the screen can read it much faster than all its rows (runs
+        in a thread); shown while the rest is read. None: no such shortcut, or not needed."""
+        return None
 
     def row_id(self, row: Row) -> int:
         return row.id  # type: ignore[attr-defined,no-any-return]
@@ -143,10 +151,13 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     def refresh_rows(self) -> None:
         self.table.loading = not self.rows
-        self._fetch(self.rapport.data_version)
+        self._fetch(self.rapport.data_version, not self.rows)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
-    def _fetch(self, version: int) -> None:
+    def _fetch(self, version: int, first: bool) -> None:
+        if first and (page := self.fetch_first()) is not None:
+            haystacks = [self.haystack(row).casefold() for row in page]
+            self.post_message(self.Loaded(page, haystacks, version, first=True))
         rows = self.fetch()
         haystacks = [self.haystack(row).casefold() for row in rows]
         self.post_message(self.Loaded(rows, haystacks, version))
@@ -156,6 +167,10 @@ class ListingScreen(Screen[None], Generic[Row]):
         self.rows = message.rows
         self._haystacks = message.haystacks
         self._by_id = {self.row_id(row): row for row in self.rows}
+        if message.first:
+            self.table.loading = False
+            self.fill()
+            return
         self._seen_version = message.version
         self.table.loading = False
         pending, self._pending_id = self._pending_id, None

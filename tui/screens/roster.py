@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
 
-from store import edits
+from store import edits, queries
 from store.fields import (
     check_key,
     check_timezone,
@@ -45,6 +45,10 @@ def contact_cell(row: PersonRow, now: dt.datetime) -> Text:
     """Last contact; past their contact target it says so."""
     text = fmt.ago(row.last_contact, now)
     return Text(f"{text} !", style="bold yellow") if row.losing_touch else Text(text)
+
+
+# People shown before the whole roster is read: more than any terminal has lines.
+FIRST_PAGE = 100
 
 
 class RosterScreen(ListingScreen[PersonRow]):
@@ -90,6 +94,14 @@ class RosterScreen(ListingScreen[PersonRow]):
 
     def fetch(self) -> list[PersonRow]:
         return self.rapport.rows("roster")  # type: ignore[no-any-return]
+
+    def fetch_first(self) -> list[PersonRow] | None:
+        # Everyone's last contact is one pass over all check-ins (most of a large roster's
+        # read); a screenful of people costs a few index lookups, so it is shown first.
+        app = self.rapport
+        if app.cached("roster") is not None:
+            return None
+        return queries.roster(app.store, app.engagement_id, app.today(), limit=FIRST_PAGE)
 
     def cells(self, row: PersonRow) -> Sequence[Cell]:
         now = self.rapport.now()
