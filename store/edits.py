@@ -13,27 +13,25 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
+
+# Screens import the errors from here; they live in store.errors so store.db can raise them too.
+from store.errors import CONFLICT
+from store.errors import ConflictError as ConflictError
+from store.errors import EditError as EditError
 from store.models import Audience, Cadence, Decision, Engagement, Note, Person, cadence_attendee
 
 T = TypeVar("T")
 
 
-class EditError(ValueError):
-    """A change the store refuses (a duplicate key, a vanished record)."""
-
-
-class ConflictError(EditError):
-    """Someone else changed the record since it was opened for editing."""
-
-
 def check_version(record: object, version: int | None) -> None:
-    """Refuse to overwrite a change made elsewhere since `version` was read."""
+    """Refuse to overwrite a change made elsewhere since `version` was read.
+
+    The record must have been read under a row lock (`_get(..., lock=True)`): on PostgreSQL
+    a second writer then waits for the first to commit and sees its version here.
+    """
     current = getattr(record, "version", None)
     if version is not None and current != version:
-        raise ConflictError(
-            f"this {type(record).__name__.lower()} was changed elsewhere since you opened it; "
-            "it has been reloaded, edit it again"
-        )
+        raise ConflictError(f"this {type(record).__name__.lower()} {CONFLICT}")
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,10 @@ def open_store(target: str) -> Store:
     except MigrationError as error:
         raise CannotOpen(f"cannot open the database {shown}: {error}") from None
     except DBAPIError as error:
-        # The driver's own words, never the statement or its parameters.
-        raise CannotOpen(f"cannot open the database {shown}: {error.orig}") from None
+        from store.errors import driver_message
+
+        # The driver's own words, never the statement, its parameters or a row's details.
+        raise CannotOpen(f"cannot open the database {shown}: {driver_message(error)}") from None
     except (SQLAlchemyError, OSError, ImportError) as error:
         raise CannotOpen(f"cannot open the database {shown}: {error}") from None
 
@@ -318,8 +320,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
         if isinstance(error, DBAPIError):
-            # The driver's words only: the statement and its parameters may hold personal text.
-            return _fail(f"database error: {error.orig}")
+            from store.errors import driver_message
+
+            # The driver's words only: the statement, its parameters and PostgreSQL's DETAIL
+            # (which can quote a whole row) may hold personal text.
+            return _fail(f"database error: {driver_message(error)}")
         if isinstance(error, SQLAlchemyError | OSError):
             return _fail(f"{type(error).__name__}: {error}")
         raise
