@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from store.db import Store
-from store.edits import EditError
+from store.edits import ROW_LOCK, EditError
 from store.models import (
     OPEN_STATUSES,
     Audience,
@@ -53,6 +53,7 @@ class Told:
     informed_on: dt.date | None
     channel: str | None
     checkin_id: int | None
+    informed_by: str = ""  # the lead who marked them told
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Item:
     last_touched: dt.date | None  # the last logged meeting of its home cadence that touched it
     stale: bool
     version: int = 0
+    changed_by: str = ""  # the lead who last changed it
 
     @property
     def is_open(self) -> bool:
@@ -124,6 +126,7 @@ class Event:
     text: str
     person: str
     checkin_id: int | None
+    by: str = ""  # the lead who took the step
 
 
 def _touches(session: Session, engagement_id: int) -> dict[int, dt.datetime]:
@@ -198,11 +201,12 @@ def items(store: Store, engagement_id: int, today: dt.date | None = None) -> lis
                     (d.superseded_by_id, titles.get(d.superseded_by_id, ""))
                     if d.superseded_by_id else None,
                     tuple(supersedes.get(d.id, ())),
-                    tuple(Told(a.person_id, a.person.name, a.informed_on, a.channel, a.checkin_id)
+                    tuple(Told(a.person_id, a.person.name, a.informed_on, a.channel, a.checkin_id,
+                               a.informed_by)
                           for a in d.audience),
                     last.date() if last else None,
                     _is_stale(d.status in OPEN_STATUSES, since, rhythm, today),
-                    d.version,
+                    d.version, d.changed_by,
                 )
             )  # fmt: skip
         return result
@@ -218,13 +222,17 @@ def median_latency(found: Sequence[Item]) -> dict[str, float]:
 
 
 def _event(session: Session, decision_id: int, at: dt.datetime, kind: str, text: str = "",
-           person_id: int | None = None, checkin_id: int | None = None) -> None:  # fmt: skip
+           person_id: int | None = None, checkin_id: int | None = None, *,
+           made_by: str) -> None:  # fmt: skip
     session.add(DecisionEvent(decision_id=decision_id, at=at, kind=kind, text=text,
-                              person_id=person_id, checkin_id=checkin_id))  # fmt: skip
+                              person_id=person_id, checkin_id=checkin_id,
+                              made_by=made_by))  # fmt: skip
 
 
 def _get(session: Session, decision_id: int) -> Decision:
-    found = session.get(Decision, decision_id)
+    """The decision, locked until the transaction ends: a lead changing it at the same
+    moment waits, then works on what this one left (and is refused if that no longer fits)."""
+    found = session.get(Decision, decision_id, with_for_update=ROW_LOCK)
     if found is None:
         raise EditError("that item no longer exists")
     return found
@@ -253,7 +261,8 @@ def move(
             decision.outcome = outcome
             decision.decided = on or at.date()
         decision.status = to
-        _event(session, decision.id, at, to, outcome)
+        decision.changed_by = store.user
+        _event(session, decision.id, at, to, outcome, made_by=store.user)
 
 
 def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> None:
@@ -261,7 +270,10 @@ def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> Non
     if old_id == new_id:
         raise EditError("a decision cannot supersede itself")
     with store.write() as session:
-        old, new = _get(session, old_id), _get(session, new_id)
+        # Locked in id order, so two leads superseding crosswise cannot deadlock.
+        first, second = sorted((old_id, new_id))
+        locked = {first: _get(session, first), second: _get(session, second)}
+        old, new = locked[old_id], locked[new_id]
         if old.engagement_id != new.engagement_id:
             raise EditError("both must be on the same engagement")
         if old.kind != "decision" or old.status != "decided":
@@ -269,26 +281,36 @@ def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> Non
         old.superseded_by_id = new.id
         # The file format links decisions by key: give the newer one a key if it has none.
         new.key = new.key or f"decision-{new.id}"
-        _event(session, old.id, at, "superseded", new.title)
-        _event(session, new.id, at, "supersedes", old.title)
+        old.changed_by = store.user
+        _event(session, old.id, at, "superseded", new.title, made_by=store.user)
+        _event(session, new.id, at, "supersedes", old.title, made_by=store.user)
 
 
 def mark_informed(
     store: Store, decision_id: int, person_ids: Sequence[int], *, on: dt.date,
     at: dt.datetime, channel: str | None = None, checkin_id: int | None = None,
 ) -> int:  # fmt: skip
-    """Mark people told (those not yet marked); returns how many were marked."""
+    """Mark people told (those not yet marked); returns how many were marked.
+
+    Only the audience rows are locked (the decision need not be): a lead marking the same
+    people at the same moment waits, then finds them told, so each mark is made once, whole.
+    """
     with store.write() as session:
-        _get(session, decision_id)
+        if session.get(Decision, decision_id) is None:
+            raise EditError("that item no longer exists")
         rows = session.scalars(
-            select(Audience).where(
+            select(Audience)
+            .where(
                 Audience.decision_id == decision_id,
                 Audience.person_id.in_(person_ids),
                 Audience.informed_on.is_(None),
             )
+            .order_by(Audience.person_id)  # one lock order: no deadlock
+            .with_for_update(key_share=True)
         ).all()
         for row in rows:
             row.informed_on, row.channel, row.checkin_id = on, channel, checkin_id
+            row.informed_by = store.user
         return len(rows)
 
 
@@ -310,6 +332,8 @@ def add_cadence_audience(store: Store, decision_id: int, cadence_id: int) -> int
             decision.audience.append(
                 Audience(person_id=person_id, position=start + offset, informed_on=None)
             )
+        if added:
+            decision.changed_by = store.user
         return len(added)
 
 
@@ -348,15 +372,20 @@ def timelines(
             select(DecisionEvent, Person.name)
             .join(Decision, Decision.id == DecisionEvent.decision_id)
             .outerjoin(Person, Person.id == DecisionEvent.person_id)
-            .where(Decision.engagement_id == engagement_id, DecisionEvent.kind != "decided")
+            .where(Decision.engagement_id == engagement_id)
+            .order_by(DecisionEvent.at, DecisionEvent.id)
         )
         if ids is not None:
             stmt = stmt.where(Decision.id.in_(ids))
             events = events.where(DecisionEvent.decision_id.in_(ids))
         found: dict[int, list[Event]] = defaultdict(list)
+        decided_by: dict[int, str] = {}
         for event, name in session.execute(events):
+            if event.kind == "decided":  # shown from the item itself, below: only who did it
+                decided_by[event.decision_id] = event.made_by
+                continue
             found[event.decision_id].append(
-                Event(event.at, event.kind, event.text, name or "", event.checkin_id)
+                Event(event.at, event.kind, event.text, name or "", event.checkin_id, event.made_by)
             )
         for decision in session.scalars(stmt):
             history = found[decision.id]
@@ -366,12 +395,14 @@ def timelines(
                 )
             if decision.decided:
                 history.append(
-                    Event(_midday(decision.decided), "decided", decision.outcome, "", None)
-                )
+                    Event(_midday(decision.decided), "decided", decision.outcome, "", None,
+                          decided_by.get(decision.id, ""))
+                )  # fmt: skip
             for told in decision.audience:
                 if told.informed_on:
                     history.append(Event(_midday(told.informed_on), "told", told.channel or "",
-                                         told.person.name, told.checkin_id))  # fmt: skip
+                                         told.person.name, told.checkin_id,
+                                         told.informed_by))  # fmt: skip
             history.sort(key=lambda event: event.at)
         return dict(found)
 

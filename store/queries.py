@@ -115,6 +115,8 @@ class NoteRow:
     pinned: bool
     follow_up: dt.date | None
     version: int = 0
+    author: str = ""  # who wrote it ("" when not known)
+    private: bool = False  # readable by its author only
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class CheckInRow:
     outcome: str
     mood: int | None
     attendees: tuple[str, ...]
+    logged_by: str = ""  # the lead who logged it ("" when not known)
 
 
 def engagements(store: Store) -> list[EngagementRow]:
@@ -276,7 +279,19 @@ def notes(store: Store, engagement_id: int) -> list[NoteRow]:
             .order_by(Note.pinned.desc(), Note.on.desc(), Note.id.desc())
         )
         return [
-            NoteRow(n.id, n.person_id, name, n.on, n.kind, n.text, n.pinned, n.follow_up, n.version)
+            NoteRow(
+                n.id,
+                n.person_id,
+                name,
+                n.on,
+                n.kind,
+                n.text,
+                n.pinned,
+                n.follow_up,
+                n.version,
+                n.author,
+                n.private,
+            )
             for n, name in session.execute(stmt)
         ]
 
@@ -298,7 +313,7 @@ def recent_checkins(
             CheckInRow(
                 c.id, c.at, c.cadence.name if c.cadence else AD_HOC, c.status, c.channel,
                 c.outcome,
-                c.mood, tuple(p.name for p in c.attendees),
+                c.mood, tuple(p.name for p in c.attendees), c.logged_by,
             )
             for c in session.scalars(stmt)
         ]  # fmt: skip
