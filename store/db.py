@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, String, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -186,6 +187,26 @@ def check_values(session: Session, _context: object, _instances: object) -> None
                 raise EditError(f"{where}: is {len(value)} characters long; the limit is {length}")
 
 
+# PostgreSQL's refusals that a lead can act on, by SQLSTATE.
+_LOCK_TIMEOUT, _DEADLOCK, _SERIALIZATION, _NOT_ALLOWED = "55P03", "40P01", "40001", "42501"
+
+
+def _refusal(error: DBAPIError) -> EditError | None:
+    """A write the database refused for a reason a person can act on, as one line; None for
+    anything else (a bug, a lost server), which goes on as it is."""
+    from store.errors import driver_message
+
+    state = getattr(error.orig, "sqlstate", None)
+    busy = state == _LOCK_TIMEOUT or "database is locked" in str(error.orig)
+    if busy:
+        return EditError("another lead is saving a change to the same records; try again")
+    if state in (_DEADLOCK, _SERIALIZATION):
+        return ConflictError(f"this record {CONFLICT}")
+    if state == _NOT_ALLOWED:  # a grant missing, or the notes policy (someone's private note)
+        return EditError(f"the database does not allow this: {driver_message(error)}")
+    return None
+
+
 def sqlite_file_path(engine: Engine) -> Path | None:
     """The file of a SQLite engine; None for another backend or an in-memory database."""
     url = engine.url
@@ -291,6 +312,11 @@ class Store:
                 yield session
         except StaleDataError:
             raise ConflictError(f"this record {CONFLICT}") from None
+        except DBAPIError as error:
+            said = _refusal(error)
+            if said is None:
+                raise
+            raise said from None
 
     def change_token(self) -> object:
         """Something that changes when any other connection commits (None: cannot tell).

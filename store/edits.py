@@ -258,6 +258,10 @@ def save_note(
         else:
             note = _get(session, Note, note_id, lock=True)
             check_version(note, version)
+            if values.private and not note.private and note.author != store.author:
+                if note.author:  # on PostgreSQL the notes policy would refuse it anyway
+                    raise EditError(f"only its author, {note.author}, can make this note private")
+                note.author = store.author  # nobody's yet: whoever makes it private owns it
             for name, value in asdict(values).items():
                 setattr(note, name, value)
         session.flush()

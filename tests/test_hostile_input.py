@@ -523,6 +523,34 @@ def test_legitimate_unicode_through_rapport_log(
     assert last == {"outcome": outcome, "note": TEXTS[0], "title": "Größentabelle übernehmen"}
 
 
+def test_what_postgresql_would_refuse_is_refused_first_on_both(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db_target: str
+) -> None:
+    """NUL and over-long text never reach the database: on PostgreSQL they would be a
+    driver's error, on SQLite stored as they are. One clear line on each, nothing written."""
+    from backends import dump
+
+    assert main(["--db", db_target, "import", str(written(tmp_path, base()))]) == EXIT_OK
+    capsys.readouterr()
+    before = dump(db_target)
+    doc = base()
+    doc["engagement"]["key"] = "other"
+    doc["notes"][0]["text"] = "a\x00b"
+    doc["people"][1]["name"] = "x" * 201
+    for argv, said in (
+        (["import", str(written(tmp_path, doc))], ["people[1].name: is 201 characters long",
+                                                   "notes[0].text: holds a control character (U+0000)"]),
+        (["log", "--with", "dana", "--outcome", "a\x00b"], ["holds a control character (U+0000)"]),
+        (["log", "--with", "dana", "--outcome", "ok", "--decision", "x" * 201], ["the limit is 200"]),
+    ):  # fmt: skip
+        assert main(["--db", db_target, *argv]) == EXIT_BAD_INPUT
+        out, err = capsys.readouterr()
+        assert out == "" and "Traceback" not in err
+        for words in said:
+            assert words in err, err
+    assert dump(db_target) == before
+
+
 # --- rapport log ----------------------------------------------------------------------------
 
 # (options after `log --with dana`, the start of the error line after "rapport: ")

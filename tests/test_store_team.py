@@ -365,3 +365,43 @@ def test_a_mention_is_found_whatever_the_case_of_its_letters(
         session.execute(text("UPDATE person SET name = 'Émile Zoé' WHERE key = 'ines'"))
         session.execute(text("UPDATE checkin SET outcome = 'ÉMILE ZOÉ agreed'"))
     assert footprint(store, team["ines"]).mentions == {"check-in outcomes": 1}
+
+
+def test_only_its_author_can_make_a_note_private(
+    store: Store, team: dict[str, int], leads: tuple[Store, Store]
+) -> None:
+    _, ben = leads
+    note = team["marathon"]
+    with store.write() as session:
+        session.execute(update(Note).where(Note.id == note).values(author="carla"))
+        version = session.get(Note, note).version  # type: ignore[union-attr]
+    private = edits.NoteValues(person_id=team["dana"], on=DAY, text="Marathon", private=True)
+    with pytest.raises(EditError, match="only its author, carla, can make this note private"):
+        edits.save_note(ben, private, note, version)
+    # A note nobody is known to have written (imported, or older than authors) becomes the
+    # note of whoever makes it private.
+    with store.write() as session:
+        session.execute(update(Note).where(Note.id == note).values(author=""))
+        version = session.get(Note, note).version  # type: ignore[union-attr]
+    edits.save_note(ben, private, note, version)
+    (row,) = [n for n in notes(ben, team["eng"]) if n.id == note]
+    assert (row.author, row.private) == (ben.author, True)
+
+
+@pytest.mark.postgresql_only
+def test_a_writer_kept_waiting_too_long_is_told_to_try_again(
+    store: Store, db_target: str, team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("store.db.BUSY_TIMEOUT_MS", 200)
+    impatient = Store.open(db_target, user="ana")
+    try:
+        with store.write() as session:  # another lead, mid-change on the same note
+            session.execute(select(Note).where(Note.id == team["marathon"]).with_for_update())
+            with pytest.raises(EditError, match="another lead is saving a change"):
+                edits.save_note(
+                    impatient,
+                    edits.NoteValues(person_id=team["dana"], on=DAY, text="Edited"),
+                    team["marathon"],
+                )
+    finally:
+        impatient.close()
