@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
-from store.edits import EditError, check_version
+from store.edits import ROW_LOCK, EditError, check_version
 from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
 from store.models import (
     Audience,
@@ -181,10 +181,11 @@ def log_checkin(
             title = cadence.name
 
         if checkin_id is None:
-            checkin = CheckIn(engagement_id=draft.engagement_id)
+            # Who logged it stays with it; someone correcting it later does not become it.
+            checkin = CheckIn(engagement_id=draft.engagement_id, logged_by=store.user)
             session.add(checkin)
         else:
-            found = session.get(CheckIn, checkin_id)
+            found = session.get(CheckIn, checkin_id, with_for_update=ROW_LOCK)
             if found is None:
                 raise EditError("that check-in no longer exists")
             check_version(found, version)
@@ -223,7 +224,7 @@ def log_checkin(
                 Decision(engagement_id=draft.engagement_id, title=raised.title,
                          owner_id=raised.owner_id or lead_id, raised=day, status="open",
                          kind="decision", context="", outcome="", raised_in_id=checkin.id,
-                         cadence_id=draft.cadence_id)
+                         cadence_id=draft.cadence_id, changed_by=store.user)
             )  # fmt: skip
         if draft.communicated_ids:
             known = set(
@@ -238,12 +239,12 @@ def log_checkin(
                 raise EditError("a communicated item is not on this engagement")
         for decision_id in draft.communicated_ids:
             session.add(DecisionEvent(decision_id=decision_id, at=draft.at, kind="discussed",
-                                      checkin_id=checkin.id, text=""))  # fmt: skip
-        informed = _mark_informed(session, draft, checkin.id, day)
+                                      checkin_id=checkin.id, text="", made_by=store.user))  # fmt: skip
+        informed = _mark_informed(session, draft, checkin.id, day, store.user)
         for note in draft.notes:
             session.add(
                 Note(person_id=note.person_id, on=day, kind=NoteKind.PERSONAL.value,
-                     text=note.text, pinned=False)
+                     text=note.text, pinned=False, author=store.author)
             )  # fmt: skip
         return LogSummary(
             checkin.id, title, len(set(draft.attendee_ids)), len(draft.next_steps),
@@ -251,8 +252,15 @@ def log_checkin(
         )  # fmt: skip
 
 
-def _mark_informed(session: Session, draft: CheckInDraft, checkin_id: int, day: dt.date) -> int:
-    """Tick off every attendee who must be told of a communicated item; returns how many."""
+def _mark_informed(
+    session: Session, draft: CheckInDraft, checkin_id: int, day: dt.date, user: str
+) -> int:
+    """Tick off every attendee who must be told of a communicated item; returns how many.
+
+    The rows are locked as they are read: a lead marking the same people at the same moment
+    waits, and then finds them told already (PostgreSQL re-checks `informed_on IS NULL` on
+    the locked rows), so one mark wins whole and none is counted twice.
+    """
     if not draft.communicated_ids:
         return 0
     rows = session.scalars(
@@ -264,10 +272,13 @@ def _mark_informed(session: Session, draft: CheckInDraft, checkin_id: int, day: 
             Audience.person_id.in_(draft.attendee_ids),
             Audience.informed_on.is_(None),
         )
+        .order_by(Audience.decision_id, Audience.person_id)  # one lock order: no deadlock
+        .with_for_update(of=Audience, key_share=True)
     ).all()
     for row in rows:
         row.informed_on = day
         row.checkin_id = checkin_id
+        row.informed_by = user
     return len(rows)
 
 
@@ -280,7 +291,9 @@ def delete_checkin(store: Store, checkin_id: int) -> None:
 def toggle_next_step(store: Store, step_id: int) -> bool:
     """Mark a next step done (or not done again); returns the new state."""
     with store.write() as session:
-        step = session.get(NextStep, step_id)
+        # Locked: two leads ticking at once take turns, and each toggle applies to what the
+        # other left, so neither is lost.
+        step = session.get(NextStep, step_id, with_for_update=ROW_LOCK)
         if step is None:
             raise EditError("that next step no longer exists")
         step.done = not step.done

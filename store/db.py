@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, String, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from store.errors import CONFLICT, ConflictError, EditError
 
 # Checking a file needs no SQLAlchemy, so it lives apart (see store.filecheck).
 from store.filecheck import (
@@ -90,11 +94,71 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # lead's write rate the extra fsync costs nothing one can notice.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
+        # SQLite's lower() folds ASCII only, PostgreSQL's (in a UTF-8 database) every letter:
+        # Python's, in its place, makes "ÉMILE" find "Émile" on both.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:  # type: ignore[no-untyped-def]
         immediate = connection.get_execution_options().get("rapport_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _postgres_settings(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # A writer waiting for another lead's row lock gives up as SQLite's busy timeout
+        # does, instead of hanging behind a stuck transaction.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("SET application_name = 'rapport'")
+        dbapi_connection.commit()
+
+
+def check_values(session: Session, _context: object, _instances: object) -> None:
+    """Refuse, by column name, text the database would reject: longer than its column
+    (PostgreSQL enforces `String(n)`, SQLite does not) or holding NUL (PostgreSQL refuses it).
+
+    The forms and the import check values first with a friendlier message; this is the net
+    under every ORM write, so a value that slipped past them is one clear line, not a
+    driver's traceback, and both backends refuse the same things.
+    """
+    for record in (*session.new, *session.dirty):
+        state = inspect(record)
+        for column in state.mapper.columns:
+            value = state.dict.get(column.key)
+            if not isinstance(value, str):
+                continue
+            where = f"{column.table.name.replace('_', ' ')} {column.name.replace('_', ' ')}"
+            if "\x00" in value:
+                raise EditError(f"{where}: holds a NUL character, which cannot be stored")
+            length = column.type.length if isinstance(column.type, String) else None
+            if length is not None and len(value) > length:
+                raise EditError(f"{where}: is {len(value)} characters long; the limit is {length}")
+
+
+# PostgreSQL's refusals that a lead can act on, by SQLSTATE.
+_LOCK_TIMEOUT, _DEADLOCK, _SERIALIZATION, _NOT_ALLOWED = "55P03", "40P01", "40001", "42501"
+
+
+def _refusal(error: DBAPIError) -> EditError | None:
+    """A write the database refused for a reason a person can act on, as one line; None for
+    anything else (a bug, a lost server), which goes on as it is."""
+    from store.errors import driver_message
+
+    state = getattr(error.orig, "sqlstate", None)
+    busy = state == _LOCK_TIMEOUT or "database is locked" in str(error.orig)
+    if busy:
+        return EditError("another lead is saving a change to the same records; try again")
+    if state in (_DEADLOCK, _SERIALIZATION):
+        return ConflictError(f"this record {CONFLICT}")
+    if state == _NOT_ALLOWED:  # a grant missing, or the notes policy (someone's private note)
+        return EditError(f"the database does not allow this: {driver_message(error)}")
+    return None
 
 
 def sqlite_file_path(engine: Engine) -> Path | None:
@@ -113,26 +177,45 @@ def make_engine(target: str) -> Engine:
         engine = create_engine(url, hide_parameters=True)
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        _postgres_settings(engine)
+    return engine
 
 
 @dataclass
 class Store:
-    """The process's one engine and its two session factories."""
+    """The process's one engine, its two session factories, and who is making changes."""
 
     engine: Engine
     _reader: sessionmaker[Session]
     _writer: sessionmaker[Session]
     _watcher: Any = None
+    # The lead's name, recorded on what they log, note, decide and mark told (store.identity).
+    user: str = ""
+    # On PostgreSQL the role connected as: a note's author, which row-level security checks.
+    role: str | None = None
 
     @classmethod
     def open(
-        cls, target: str, *, upgrade: bool = True, checked: BackgroundCheck | None = None
+        cls,
+        target: str,
+        *,
+        upgrade: bool = True,
+        checked: BackgroundCheck | None = None,
+        user: str | None = None,
     ) -> Store:
         """Open (creating a SQLite file if needed), check a SQLite file with
         `PRAGMA quick_check` (DamagedDatabase), and upgrade the schema (MigrationError).
-        `checked`: that check, started earlier on this target; its result is awaited here."""
+
+        `checked`: that check, started earlier on this target; its result is awaited here.
+        `user` names the lead; by default `RAPPORT_USER`, the config file, else the login
+        name: on PostgreSQL the role one connects as, elsewhere the operating system's.
+        """
+        from store.identity import configured_user, login_name
+
         engine = make_engine(target)
+        role: str | None = None
         try:
             path = sqlite_file_path(engine)
             if checked is not None:
@@ -143,15 +226,27 @@ class Store:
                 from store.migrate import upgrade_to_head
 
                 upgrade_to_head(engine)
+            if engine.dialect.name == "postgresql":
+                with engine.connect() as connection:
+                    role = str(connection.execute(text("SELECT current_user")).scalar_one())
         except BaseException:
             engine.dispose()
             raise
         writer_bind = engine.execution_options(rapport_write=True)
+        writer = sessionmaker(writer_bind, expire_on_commit=False)
+        event.listen(writer, "before_flush", check_values)
         return cls(
             engine=engine,
             _reader=sessionmaker(engine, expire_on_commit=False),
-            _writer=sessionmaker(writer_bind, expire_on_commit=False),
+            _writer=writer,
+            user=user or configured_user() or role or login_name(),
+            role=role,
         )
+
+    @property
+    def author(self) -> str:
+        """What a new note records as its author (on PostgreSQL: the role, for the policy)."""
+        return self.role if self.role is not None else self.user
 
     @property
     def url(self) -> str:
@@ -170,16 +265,37 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: BEGIN IMMEDIATE on SQLite, commit on success, else rollback."""
-        with self._writer.begin() as session:
-            yield session
+        """A write transaction: BEGIN IMMEDIATE on SQLite, commit on success, else rollback.
+
+        On SQLite writers take turns for the whole transaction; on PostgreSQL (READ
+        COMMITTED) they meet only at row locks, so an update whose version another writer
+        moved on meanwhile matches no row: that is a conflict, said as one.
+        """
+        try:
+            with self._writer.begin() as session:
+                yield session
+        except StaleDataError:
+            raise ConflictError(f"this record {CONFLICT}") from None
+        except DBAPIError as error:
+            said = _refusal(error)
+            if said is None:
+                raise
+            raise said from None
 
     def change_token(self) -> object:
         """Something that changes when any other connection commits (None: cannot tell).
 
         SQLite's `PRAGMA data_version` does exactly this, per connection, for the cost of a
-        page-cache check; one connection is kept for it so the value stays comparable.
+        page-cache check; one connection is kept for it so the value stays comparable. On
+        PostgreSQL a connection of its own LISTENs for what the data tables' triggers NOTIFY
+        at commit (store.postgres), for one round trip per look.
         """
+        if self.engine.dialect.name == "postgresql":
+            from store.postgres import ChangeListener
+
+            if self._watcher is None:
+                self._watcher = ChangeListener(self.engine)
+            return self._watcher.token()
         if self.engine.dialect.name != "sqlite":
             return None
         if self._watcher is None:

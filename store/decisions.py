@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from store.db import Store
-from store.edits import EditError
+from store.edits import ROW_LOCK, EditError
 from store.models import (
     OPEN_STATUSES,
     Audience,
@@ -53,6 +53,7 @@ class Told:
     informed_on: dt.date | None
     channel: str | None
     checkin_id: int | None
+    informed_by: str = ""  # the lead who marked them told
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Item:
     last_touched: dt.date | None  # the last logged meeting of its home cadence that touched it
     stale: bool
     version: int = 0
+    changed_by: str = ""  # the lead who last changed it
 
     @property
     def is_open(self) -> bool:
@@ -124,6 +126,7 @@ class Event:
     text: str
     person: str
     checkin_id: int | None
+    by: str = ""  # the lead who took the step
 
 
 def _touches(session: Session, engagement_id: int) -> dict[int, dt.datetime]:
@@ -173,7 +176,7 @@ def _audiences(session: Session, engagement_id: int) -> dict[int, list[Told]]:
     stmt = (
         select(
             Audience.decision_id, Audience.person_id, Person.name, Audience.informed_on,
-            Audience.channel, Audience.checkin_id,
+            Audience.channel, Audience.checkin_id, Audience.informed_by,
         )
         .join(Person, Person.id == Audience.person_id)
         .join(Decision, Decision.id == Audience.decision_id)
@@ -197,7 +200,7 @@ def items(store: Store, engagement_id: int, today: dt.date | None = None) -> lis
                 Decision.owner_id, owner.name, Decision.raised, Decision.due, Decision.status,
                 Decision.outcome, Decision.decided, Decision.cadence_id, Decision.probability,
                 Decision.impact, Decision.mitigation, Decision.depends_on,
-                Decision.superseded_by_id, Decision.version,
+                Decision.superseded_by_id, Decision.version, Decision.changed_by,
             )
             .outerjoin(owner, owner.id == Decision.owner_id)
             .where(Decision.engagement_id == engagement_id)
@@ -235,7 +238,7 @@ def items(store: Store, engagement_id: int, today: dt.date | None = None) -> lis
                 tuple(audiences.get(d.id, ())),
                 last.date() if last else None,
                 _is_stale(d.status in OPEN_STATUSES, since, intervals.get(d.cadence_id), today),
-                d.version,
+                d.version, d.changed_by,
             )
         )  # fmt: skip
     return result
@@ -251,13 +254,17 @@ def median_latency(found: Sequence[Item]) -> dict[str, float]:
 
 
 def _event(session: Session, decision_id: int, at: dt.datetime, kind: str, text: str = "",
-           person_id: int | None = None, checkin_id: int | None = None) -> None:  # fmt: skip
+           person_id: int | None = None, checkin_id: int | None = None, *,
+           made_by: str) -> None:  # fmt: skip
     session.add(DecisionEvent(decision_id=decision_id, at=at, kind=kind, text=text,
-                              person_id=person_id, checkin_id=checkin_id))  # fmt: skip
+                              person_id=person_id, checkin_id=checkin_id,
+                              made_by=made_by))  # fmt: skip
 
 
 def _get(session: Session, decision_id: int) -> Decision:
-    found = session.get(Decision, decision_id)
+    """The decision, locked until the transaction ends: a lead changing it at the same
+    moment waits, then works on what this one left (and is refused if that no longer fits)."""
+    found = session.get(Decision, decision_id, with_for_update=ROW_LOCK)
     if found is None:
         raise EditError("that item no longer exists")
     return found
@@ -286,7 +293,8 @@ def move(
             decision.outcome = outcome
             decision.decided = on or at.date()
         decision.status = to
-        _event(session, decision.id, at, to, outcome)
+        decision.changed_by = store.user
+        _event(session, decision.id, at, to, outcome, made_by=store.user)
 
 
 def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> None:
@@ -294,7 +302,10 @@ def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> Non
     if old_id == new_id:
         raise EditError("a decision cannot supersede itself")
     with store.write() as session:
-        old, new = _get(session, old_id), _get(session, new_id)
+        # Locked in id order, so two leads superseding crosswise cannot deadlock.
+        first, second = sorted((old_id, new_id))
+        locked = {first: _get(session, first), second: _get(session, second)}
+        old, new = locked[old_id], locked[new_id]
         if old.engagement_id != new.engagement_id:
             raise EditError("both must be on the same engagement")
         if old.kind != "decision" or old.status != "decided":
@@ -302,26 +313,36 @@ def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> Non
         old.superseded_by_id = new.id
         # The file format links decisions by key: give the newer one a key if it has none.
         new.key = new.key or f"decision-{new.id}"
-        _event(session, old.id, at, "superseded", new.title)
-        _event(session, new.id, at, "supersedes", old.title)
+        old.changed_by = store.user
+        _event(session, old.id, at, "superseded", new.title, made_by=store.user)
+        _event(session, new.id, at, "supersedes", old.title, made_by=store.user)
 
 
 def mark_informed(
     store: Store, decision_id: int, person_ids: Sequence[int], *, on: dt.date,
     at: dt.datetime, channel: str | None = None, checkin_id: int | None = None,
 ) -> int:  # fmt: skip
-    """Mark people told (those not yet marked); returns how many were marked."""
+    """Mark people told (those not yet marked); returns how many were marked.
+
+    Only the audience rows are locked (the decision need not be): a lead marking the same
+    people at the same moment waits, then finds them told, so each mark is made once, whole.
+    """
     with store.write() as session:
-        _get(session, decision_id)
+        if session.get(Decision, decision_id) is None:
+            raise EditError("that item no longer exists")
         rows = session.scalars(
-            select(Audience).where(
+            select(Audience)
+            .where(
                 Audience.decision_id == decision_id,
                 Audience.person_id.in_(person_ids),
                 Audience.informed_on.is_(None),
             )
+            .order_by(Audience.person_id)  # one lock order: no deadlock
+            .with_for_update(key_share=True)
         ).all()
         for row in rows:
             row.informed_on, row.channel, row.checkin_id = on, channel, checkin_id
+            row.informed_by = store.user
         return len(rows)
 
 
@@ -343,6 +364,8 @@ def add_cadence_audience(store: Store, decision_id: int, cadence_id: int) -> int
             decision.audience.append(
                 Audience(person_id=person_id, position=start + offset, informed_on=None)
             )
+        if added:
+            decision.changed_by = store.user
         return len(added)
 
 
@@ -378,18 +401,23 @@ def timelines(
         events = (
             select(
                 DecisionEvent.decision_id, DecisionEvent.at, DecisionEvent.kind,
-                DecisionEvent.text, Person.name, DecisionEvent.checkin_id,
+                DecisionEvent.text, Person.name, DecisionEvent.checkin_id, DecisionEvent.made_by,
             )
             .join(Decision, Decision.id == DecisionEvent.decision_id)
             .outerjoin(Person, Person.id == DecisionEvent.person_id)
-            .where(Decision.engagement_id == engagement_id, DecisionEvent.kind != "decided")
-        )  # fmt: skip
+            .where(Decision.engagement_id == engagement_id)
+            .order_by(DecisionEvent.at, DecisionEvent.id)
+        )
         if ids is not None:
             stmt = stmt.where(Decision.id.in_(ids))
             events = events.where(DecisionEvent.decision_id.in_(ids))
         found: dict[int, list[Event]] = defaultdict(list)
-        for decision_id, at, kind, text, name, checkin_id in session.execute(events):
-            found[decision_id].append(Event(at, kind, text, name or "", checkin_id))
+        decided_by: dict[int, str] = {}
+        for decision_id, at, kind, text, name, checkin_id, made_by in session.execute(events):
+            if kind == "decided":  # shown from the item itself, below: only who did it
+                decided_by[decision_id] = made_by
+                continue
+            found[decision_id].append(Event(at, kind, text, name or "", checkin_id, made_by))
         decisions = session.execute(stmt).all()
         audiences = _audiences(session, engagement_id)
     for decision_id, raised, raised_in_id, decided, outcome in decisions:
@@ -397,11 +425,12 @@ def timelines(
         if raised:
             history.append(Event(_midday(raised), "raised", "", "", raised_in_id))
         if decided:
-            history.append(Event(_midday(decided), "decided", outcome, "", None))
+            history.append(Event(_midday(decided), "decided", outcome, "", None,
+                                 decided_by.get(decision_id, "")))  # fmt: skip
         for told in audiences.get(decision_id, ()):
             if told.informed_on:
                 history.append(Event(_midday(told.informed_on), "told", told.channel or "",
-                                     told.name, told.checkin_id))  # fmt: skip
+                                     told.name, told.checkin_id, told.informed_by))  # fmt: skip
         history.sort(key=lambda event: event.at)
     return dict(found)
 

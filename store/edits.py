@@ -13,27 +13,25 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
+
+# Screens import the errors from here; they live in store.errors so store.db can raise them too.
+from store.errors import CONFLICT
+from store.errors import ConflictError as ConflictError
+from store.errors import EditError as EditError
 from store.models import Audience, Cadence, Decision, Engagement, Note, Person, cadence_attendee
 
 T = TypeVar("T")
 
 
-class EditError(ValueError):
-    """A change the store refuses (a duplicate key, a vanished record)."""
-
-
-class ConflictError(EditError):
-    """Someone else changed the record since it was opened for editing."""
-
-
 def check_version(record: object, version: int | None) -> None:
-    """Refuse to overwrite a change made elsewhere since `version` was read."""
+    """Refuse to overwrite a change made elsewhere since `version` was read.
+
+    The record must have been read under a row lock (`_get(..., lock=True)`): on PostgreSQL
+    a second writer then waits for the first to commit and sees its version here.
+    """
     current = getattr(record, "version", None)
     if version is not None and current != version:
-        raise ConflictError(
-            f"this {type(record).__name__.lower()} was changed elsewhere since you opened it; "
-            "it has been reloaded, edit it again"
-        )
+        raise ConflictError(f"this {type(record).__name__.lower()} {CONFLICT}")
 
 
 @dataclass(frozen=True)
@@ -108,10 +106,17 @@ class NoteValues:
     kind: str = "personal"
     pinned: bool = False
     follow_up: dt.date | None = None
+    private: bool = False  # readable by its author only (enforced by PostgreSQL)
 
 
-def _get(session: Session, model: type[T], record_id: int) -> T:
-    found = session.get(model, record_id)
+# FOR NO KEY UPDATE: a second writer of the same row waits for the first to commit (and
+# then sees its version), while inserts that merely refer to the row are not held up.
+# SQLite ignores it: its writers take turns for the whole transaction anyway.
+ROW_LOCK = {"key_share": True}
+
+
+def _get(session: Session, model: type[T], record_id: int, *, lock: bool = False) -> T:
+    found = session.get(model, record_id, with_for_update=ROW_LOCK if lock else None)
     if found is None:
         raise EditError(f"that {model.__name__.lower()} no longer exists")
     return found
@@ -139,7 +144,7 @@ def save_engagement(
             engagement = Engagement(**asdict(values))
             session.add(engagement)
         else:
-            engagement = _get(session, Engagement, engagement_id)
+            engagement = _get(session, Engagement, engagement_id, lock=True)
             for name, value in asdict(values).items():
                 setattr(engagement, name, value)
         session.flush()
@@ -157,7 +162,7 @@ def save_person(
             person = Person(engagement_id=engagement_id, **asdict(values))
             session.add(person)
         else:
-            person = _get(session, Person, person_id)
+            person = _get(session, Person, person_id, lock=True)
             check_version(person, version)
             for name, value in asdict(values).items():
                 setattr(person, name, value)
@@ -193,7 +198,7 @@ def save_cadence(
             cadence = Cadence(engagement_id=engagement_id, **fields)
             session.add(cadence)
         else:
-            cadence = _get(session, Cadence, cadence_id)
+            cadence = _get(session, Cadence, cadence_id, lock=True)
             check_version(cadence, version)
             for name, value in fields.items():
                 setattr(cadence, name, value)
@@ -225,10 +230,11 @@ def save_decision(
             decision = Decision(engagement_id=engagement_id, **fields)
             session.add(decision)
         else:
-            decision = _get(session, Decision, decision_id)
+            decision = _get(session, Decision, decision_id, lock=True)
             check_version(decision, version)
             for name, value in fields.items():
                 setattr(decision, name, value)
+        decision.changed_by = store.user
         # Keep the informed dates of people who stay on the list.
         known = {a.person_id: a for a in decision.audience}
         people = _people(session, engagement_id, inform_ids)
@@ -247,11 +253,15 @@ def save_note(
     with store.write() as session:
         _get(session, Person, values.person_id)
         if note_id is None:
-            note = Note(**asdict(values))
+            note = Note(**asdict(values), author=store.author)
             session.add(note)
         else:
-            note = _get(session, Note, note_id)
+            note = _get(session, Note, note_id, lock=True)
             check_version(note, version)
+            if values.private and not note.private and note.author != store.author:
+                if note.author:  # on PostgreSQL the notes policy would refuse it anyway
+                    raise EditError(f"only its author, {note.author}, can make this note private")
+                note.author = store.author  # nobody's yet: whoever makes it private owns it
             for name, value in asdict(values).items():
                 setattr(note, name, value)
         session.flush()

@@ -173,6 +173,7 @@ class _Exporter:
                 ("at", c["at"]), ("cadence", self.cadence_key.get(c["cadence_id"])),
                 ("attendees", self._keys(attendees[c["id"]])),
                 ("status", None if c["status"] == "held" else c["status"]), ("channel", channel), ("outcome", c["outcome"]), ("mood", c["mood"]),
+                ("logged_by", c["logged_by"]),
             ], keep="attendees")  # fmt: skip
             for s in steps[c["id"]]:
                 _section(out, "[[checkins.next_steps]]", [
@@ -208,6 +209,7 @@ class _Exporter:
                 ("probability", d["probability"]), ("impact", d["impact"]),
                 ("mitigation", d["mitigation"]), ("depends_on", d["depends_on"]),
                 ("superseded_by", decision_key.get(d["superseded_by_id"])),
+                ("changed_by", d["changed_by"]),
             ])  # fmt: skip
             informed = [
                 (self.person_key[a["person_id"]], a["informed_on"])
@@ -229,6 +231,7 @@ class _Exporter:
                 ("person", self.person_key[n["person_id"]]), ("on", n["on"]),
                 ("kind", None if n["kind"] == "personal" else n["kind"]), ("text", n["text"]),
                 ("pinned", n["pinned"]), ("follow_up", n["follow_up"]),
+                ("author", n["author"]), ("private", n["private"]),
             ])  # fmt: skip
 
 

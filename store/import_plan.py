@@ -16,6 +16,7 @@ from store.models import (
     SHORT_LEN,
     STATUSES,
     TEXT_LEN,
+    USER_LEN,
     Channel,
     CheckInStatus,
     DecisionKind,
@@ -156,6 +157,7 @@ def _checkin_fields(shift: int) -> dict[str, Field]:
         "outcome": Field(text(TEXT_LEN, multiline=True), default=""),
         "mood": Field(integer(1, 5)),
         "next_steps": Field(lambda v: v, default=[]),
+        "logged_by": Field(text(USER_LEN), default=""),  # the lead who logged it
     }
 
 
@@ -188,6 +190,7 @@ def _decision_fields(shift: int) -> dict[str, Field]:
         "mitigation": Field(text(TEXT_LEN, multiline=True), default=""),
         "depends_on": Field(text(SHORT_LEN), default=""),
         "superseded_by": Field(reference),
+        "changed_by": Field(text(USER_LEN), default=""),  # the lead who last changed it
     }
 
 
@@ -199,6 +202,8 @@ def _note_fields(shift: int) -> dict[str, Field]:
         "text": Field(text(TEXT_LEN, multiline=True, required=True), required=True),
         "pinned": Field(boolean, default=False),
         "follow_up": Field(day(shift)),
+        "author": Field(text(USER_LEN), default=""),
+        "private": Field(boolean, default=False),
     }
 
 

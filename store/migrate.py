@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x7261_7070  # "rapp": PostgreSQL's advisory lock for schema upgrades
 
 
 class MigrationError(RuntimeError):
@@ -64,8 +65,12 @@ def _has_tables(engine: Engine) -> bool:
 def _describe(error: BaseException) -> str:
     from sqlalchemy.exc import DBAPIError
 
+    from store.errors import driver_message
+
     # The driver's words only: a statement's parameters may hold personal text.
-    text = str(error.orig) if isinstance(error, DBAPIError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, DBAPIError):
+        return driver_message(error)
+    text = f"{type(error).__name__}: {error}"
     line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
     return line if len(line) <= 200 else line[:199] + "…"
 
@@ -73,7 +78,7 @@ def _describe(error: BaseException) -> str:
 # The newest revision, so that opening an up-to-date database (every start) needs neither
 # Alembic (a third of a second to import) nor a scan of the migration scripts.
 # tests/test_store_migrations.py checks it against the scripts.
-HEAD = "0006"
+HEAD = "0007"
 
 
 def stored_revision(engine: Engine) -> str | None:
@@ -135,6 +140,12 @@ def upgrade_to_head(
                 _set_sqlite_foreign_keys(connection, False)
             try:
                 with connection.begin():
+                    if engine.dialect.name == "postgresql":
+                        # Two leads opening a shared database at once: the second waits here,
+                        # then Alembic finds the schema already at head and does nothing.
+                        connection.exec_driver_sql(
+                            f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"
+                        )
                     config.attributes["connection"] = connection
                     command.upgrade(config, target)
                     if sqlite:

@@ -34,6 +34,8 @@ NAME_LEN = 200
 SHORT_LEN = 200
 TEXT_LEN = 20_000
 ZONE_LEN = 64
+# Who made a change: a lead's name, or on PostgreSQL their role (at most 63 bytes there).
+USER_LEN = 64
 
 
 class Side(StrEnum):
@@ -254,6 +256,8 @@ class CheckIn(Base):
     channel: Mapped[str] = mapped_column(String(10), default=Channel.VIDEO.value)
     outcome: Mapped[str] = mapped_column(Text, default="")
     mood: Mapped[int | None] = mapped_column(Integer)
+    # The lead who logged it ("" when not known: imported, or from before revision 0007).
+    logged_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
 
     engagement: Mapped[Engagement] = relationship(back_populates="checkins")
     cadence: Mapped[Cadence | None] = relationship()
@@ -324,6 +328,8 @@ class Decision(Base):
     mitigation: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Dependencies: on whom or what (a person, a team, another party).
     depends_on: Mapped[str] = mapped_column(String(SHORT_LEN), default="", server_default="")
+    # The lead who last changed it (raised it, edited it, moved it); "" when not known.
+    changed_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
 
     engagement: Mapped[Engagement] = relationship(back_populates="decisions")
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
@@ -353,6 +359,8 @@ class Audience(Base):
         ForeignKey("checkin.id", ondelete="SET NULL"), index=True
     )
     channel: Mapped[str | None] = mapped_column(String(10))
+    # The lead who marked them told; "" while not told, or when not known.
+    informed_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
 
     decision: Mapped[Decision] = relationship(back_populates="audience")
     person: Mapped[Person] = relationship()
@@ -375,6 +383,8 @@ class DecisionEvent(Base):
         ForeignKey("checkin.id", ondelete="SET NULL"), index=True
     )
     text: Mapped[str] = mapped_column(Text, default="")
+    # The lead who took this step; "" when not known.
+    made_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
 
 
 class Note(Base):
@@ -390,5 +400,11 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     follow_up: Mapped[dt.date | None] = mapped_column(Date)
+    # Who wrote it: on PostgreSQL their database role, which row-level security compares with
+    # `current_user` (store.postgres); "" when not known.
+    author: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
+    # Readable by its author only. On PostgreSQL the database enforces it; a SQLite file has
+    # one reader anyway.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     person: Mapped[Person] = relationship(back_populates="notes")

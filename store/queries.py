@@ -116,6 +116,8 @@ class NoteRow:
     pinned: bool
     follow_up: dt.date | None
     version: int = 0
+    author: str = ""  # who wrote it ("" when not known)
+    private: bool = False  # readable by its author only
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class CheckInRow:
     outcome: str
     mood: int | None
     attendees: tuple[str, ...]
+    logged_by: str = ""  # the lead who logged it ("" when not known)
 
 
 def engagements(store: Store) -> list[EngagementRow]:
@@ -307,7 +310,7 @@ def notes(store: Store, engagement_id: int) -> list[NoteRow]:
         stmt = (
             select(
                 Note.id, Note.person_id, Person.name, Note.on, Note.kind, Note.text,
-                Note.pinned, Note.follow_up, Note.version,
+                Note.pinned, Note.follow_up, Note.version, Note.author, Note.private,
             )
             .join(Person, Person.id == Note.person_id)
             .where(Person.engagement_id == engagement_id)
@@ -333,7 +336,7 @@ def recent_checkins(
             CheckInRow(
                 c.id, c.at, c.cadence.name if c.cadence else AD_HOC, c.status, c.channel,
                 c.outcome,
-                c.mood, tuple(p.name for p in c.attendees),
+                c.mood, tuple(p.name for p in c.attendees), c.logged_by,
             )
             for c in session.scalars(stmt)
         ]  # fmt: skip

@@ -1,4 +1,12 @@
-"""Shared fixtures: every store is a real SQLite file under tmp_path, never a mock."""
+"""Shared fixtures: every store is a real database, never a mock.
+
+The store, import/export and command-line tests run twice, on a SQLite file under tmp_path and
+on a PostgreSQL database (tests/backends.py), through one parametrised fixture, `backend`.
+The screen tests run on SQLite only: the screens reach the data only through the store's
+functions, which the shared tests cover on both. Inside a shared module a test that is about
+SQLite itself (pragmas, the file, backups) is marked `sqlite_only`; one about PostgreSQL itself
+(row locks, roles, row-level security) `postgresql_only`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backends import NO_SERVER, PG_ENV, PgServer
 
 from store.db import Store
 
@@ -23,14 +32,88 @@ SAMPLE_TODAY = dt.date(2026, 11, 20)
 FIXED_NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
 
 
+BACKENDS = ("sqlite", "postgresql")
+# Test modules whose tests run on both backends (by name prefix).
+SHARED_MODULES = ("test_store_", "test_cli_", "test_privacy", "test_hostile_input")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, about in (
+        ("sqlite_only", "about SQLite itself (pragmas, the file, backups): SQLite only"),
+        ("postgresql_only", "about PostgreSQL itself (locks, roles, RLS): PostgreSQL only"),
+        ("both_backends", "outside the shared modules, run on both backends all the same"),
+    ):
+        config.addinivalue_line("markers", f"{name}: {about}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    marked = metafunc.definition.get_closest_marker
+    if marked("postgresql_only"):
+        names: tuple[str, ...] = ("postgresql",)
+    elif marked("sqlite_only"):
+        names = ("sqlite",)
+    elif metafunc.module.__name__.startswith(SHARED_MODULES) or marked("both_backends"):
+        names = BACKENDS
+    else:
+        return  # the fixture's default: SQLite, and the test's id stays as it was
+    metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        pytest.skip(NO_SERVER)
+    server = PgServer.start(url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_target(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., str]]:
+    """Makes another fresh database of the test's backend; returns what `--db` takes.
+
+    `empty=True` gives one without any tables (to test the migrations themselves).
+    """
+    made: list[str] = []
+    server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
+    numbers = iter(range(1_000))
+
+    def make(*, empty: bool = False) -> str:
+        if server is None:
+            return str(tmp_path / "data" / f"rapport-{next(numbers)}.db")
+        made.append(server.new_database(empty=empty))
+        return made[-1]
+
+    yield make
+    for url in made:
+        assert server is not None
+        server.drop_database(url)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "rapport.db"
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = Store.open(str(db_path))
+def db_target(backend: str, db_path: Path, new_target: Callable[..., str]) -> str:
+    """The test's database as `--db` takes it: the SQLite file db_path, or a PostgreSQL URL."""
+    return str(db_path) if backend == "sqlite" else new_target()
+
+
+@pytest.fixture
+def store(db_target: str) -> Iterator[Store]:
+    opened = Store.open(db_target)
     yield opened
     opened.close()
 

@@ -1,14 +1,14 @@
-"""`rapport import` and `rapport export` run in-process, on real SQLite files."""
+"""`rapport import` and `rapport export` run in-process, on real SQLite files and PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backends import dump
 from conftest import REPO, SAMPLE
 
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, main
@@ -18,12 +18,6 @@ SAMPLE_SUMMARY = (
     "engagement 'bergwerk-us' (Bergwerk US web shop rollout): 17 people, 9 cadences, "
     "50 check-ins, 50 next steps, 15 decisions, 34 notes"
 )
-
-
-def dump(db: Path) -> list[str]:
-    """Every row of every table, as SQL: equal dumps mean an unchanged database."""
-    with sqlite3.connect(db) as connection:
-        return list(connection.iterdump())
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
@@ -42,11 +36,11 @@ def other_engagement(folder: Path) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "cli.db"
+def db(db_target: str) -> str:
+    return db_target
 
 
-def test_import_then_export_to_stdout(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_then_export_to_stdout(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--db", db, "import", SAMPLE) == (
         EXIT_OK,
         f"Imported {SAMPLE_SUMMARY}\n",
@@ -61,7 +55,7 @@ def test_import_then_export_to_stdout(db: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_export_to_a_file_is_private_and_equals_stdout(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run(capsys, "--db", db, "import", SAMPLE)
     _, to_stdout, _ = run(capsys, "--db", db, "export")
@@ -79,12 +73,12 @@ def test_export_to_a_file_is_private_and_equals_stdout(
 
 
 def test_exported_file_imports_into_an_empty_database(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], new_target: Callable[..., str]
 ) -> None:
     run(capsys, "--db", db, "import", SAMPLE)
     first = tmp_path / "first.toml"
     run(capsys, "--db", db, "export", first)
-    fresh = tmp_path / "fresh.db"
+    fresh = new_target()
     assert run(capsys, "--db", fresh, "import", first) == (
         EXIT_OK,
         f"Imported {SAMPLE_SUMMARY}\n",
@@ -96,7 +90,7 @@ def test_exported_file_imports_into_an_empty_database(
 
 
 def test_a_bad_file_exits_one_with_every_problem_on_stderr(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run(capsys, "--db", db, "import", SAMPLE)
     before = dump(db)
@@ -116,7 +110,7 @@ def test_a_bad_file_exits_one_with_every_problem_on_stderr(
 
 
 def test_a_syntax_error_names_line_and_column(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('schema_version = 1\n[engagement]\nkey = "x"\nname = "x" "y"\n', "utf-8")
@@ -128,7 +122,7 @@ def test_a_syntax_error_names_line_and_column(
 
 
 def test_a_missing_file_exits_one(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "nope.toml"
     assert run(capsys, "--db", db, "import", missing) == (
@@ -149,7 +143,7 @@ def test_a_missing_file_exits_one(
     ],
 )
 def test_usage_errors_exit_two(
-    db: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+    db: str, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--db", str(db), *argv])
@@ -158,7 +152,7 @@ def test_usage_errors_exit_two(
 
 
 def test_export_of_several_engagements_needs_a_key(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "--db", db, "export") == (
         EXIT_BAD_INPUT,
@@ -183,7 +177,7 @@ def test_export_of_several_engagements_needs_a_key(
 
 
 def test_export_into_a_missing_folder_exits_one(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run(capsys, "--db", db, "import", SAMPLE)
     target = tmp_path / "no" / "such" / "folder.toml"
@@ -194,7 +188,7 @@ def test_export_into_a_missing_folder_exits_one(
     )
 
 
-def test_dry_run_checks_and_writes_nothing(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_checks_and_writes_nothing(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "--db", db, "export")  # creates the empty database
     before = dump(db)
     assert run(capsys, "--db", db, "import", "--dry-run", SAMPLE) == (
@@ -206,7 +200,7 @@ def test_dry_run_checks_and_writes_nothing(db: Path, capsys: pytest.CaptureFixtu
 
 
 def test_replace_is_needed_for_an_existing_key(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run(capsys, "--db", db, "import", SAMPLE)
     before = dump(db)
@@ -224,9 +218,9 @@ def test_replace_is_needed_for_an_existing_key(
     code, out, err = run(capsys, "--db", db, "import", "--replace", smaller)
     assert (code, err) == (EXIT_OK, "")
     assert out.endswith("15 decisions, 0 notes, replacing the one of the same key\n")
-    with sqlite3.connect(db) as connection:
-        assert connection.execute("SELECT count(*) FROM note").fetchone() == (0,)
-        assert connection.execute("SELECT count(*) FROM engagement").fetchone() == (1,)
+    rows = dump(db)
+    assert not [row for row in rows if row.startswith("note ")]
+    assert len([row for row in rows if row.startswith("engagement ")]) == 1
 
 
 # --- the toml-test corpus of invalid files ----------------------------------------------------

@@ -1,4 +1,4 @@
-"""`rapport log` and `rapport brief`, run in-process on a real SQLite file holding the sample."""
+"""`rapport log` and `rapport brief`, run in-process on a real database holding the sample."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from backends import dump
 from sqlalchemy import text
 
 from store import edits, queries
@@ -16,24 +17,12 @@ from store.decisions import items as decision_items
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, main
 
 
-def dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table."""
-    with store.read() as session:
-        tables = session.scalars(
-            text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        ).all()
-        return {
-            t: sorted((tuple(r) for r in session.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
-            for t in tables
-        }
-
-
 @pytest.fixture
-def rapport(sample_store: Store, db_path: Path):  # type: ignore[no-untyped-def]
-    """Runs `rapport --db <the sample's file> ARGS…` and returns the exit code."""
+def rapport(sample_store: Store, db_target: str):  # type: ignore[no-untyped-def]
+    """Runs `rapport --db <the sample's database> ARGS…` and returns the exit code."""
 
     def run(*args: str) -> int:
-        return main(["--db", str(db_path), *args])
+        return main(["--db", db_target, *args])
 
     return run
 
@@ -76,7 +65,8 @@ def test_log_a_weekly_with_steps_decisions_and_notes(
             ),
             {"c": latest.id},
         ).all()
-    assert [tuple(s) for s in steps] == [
+    # SQLite hands back the date as its text, PostgreSQL as a date.
+    assert [(key, step, str(due) if due else None) for key, step, due in steps] == [
         ("dana", "send the cost estimate", "2026-11-27"),
         (None, "Book the Denver trip", None),
     ]

@@ -18,10 +18,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import tomli_w
+from sqlalchemy import select
 
 from store import io_toml
+from store.db import Store
 from store.fields import BIDI_CONTROLS
 from store.io_toml import MAX_FILE_BYTES
+from store.models import CheckIn, Decision, Note
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
 
 DELETE = object()
@@ -494,29 +497,58 @@ def test_legitimate_unicode_goes_in_and_out_exactly(
 
 
 def test_legitimate_unicode_through_rapport_log(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db_target: str
 ) -> None:
     doc = base()
     doc["people"].append({"key": "zoe", "name": "Zoë Hartmann", "side": "ours", "timezone": "UTC"})
-    db = tmp_path / "log.db"
-    assert main(["--db", str(db), "import", str(written(tmp_path, doc))]) == EXIT_OK
+    db = db_target
+    assert main(["--db", db, "import", str(written(tmp_path, doc))]) == EXIT_OK
     outcome = "Besprochen: Preise in €, 山田さん einverstanden 👍\nnächster Schritt"
     code = main([
-        "--db", str(db), "log", "--with", "zoe,dana", "--outcome", outcome,
+        "--db", db, "log", "--with", "zoe,dana", "--outcome", outcome,
         "--note", f"Zoë: {TEXTS[0]}", "--decision", "Dana: Größentabelle übernehmen",
     ])  # fmt: skip
     assert code == EXIT_OK
     capsys.readouterr()
-    with sqlite3.connect(db) as connection:
-        assert connection.execute("SELECT outcome FROM checkin ORDER BY id DESC").fetchone() == (
-            outcome,
-        )
-        assert connection.execute("SELECT text FROM note ORDER BY id DESC").fetchone() == (
-            TEXTS[0],
-        )
-        assert connection.execute("SELECT title FROM decision ORDER BY id DESC").fetchone() == (
-            "Größentabelle übernehmen",
-        )
+    store = Store.open(db)
+    try:
+        with store.read() as session:
+            last = {
+                "outcome": session.scalar(select(CheckIn.outcome).order_by(CheckIn.id.desc())),
+                "note": session.scalar(select(Note.text).order_by(Note.id.desc())),
+                "title": session.scalar(select(Decision.title).order_by(Decision.id.desc())),
+            }
+    finally:
+        store.close()
+    assert last == {"outcome": outcome, "note": TEXTS[0], "title": "Größentabelle übernehmen"}
+
+
+def test_what_postgresql_would_refuse_is_refused_first_on_both(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db_target: str
+) -> None:
+    """NUL and over-long text never reach the database: on PostgreSQL they would be a
+    driver's error, on SQLite stored as they are. One clear line on each, nothing written."""
+    from backends import dump
+
+    assert main(["--db", db_target, "import", str(written(tmp_path, base()))]) == EXIT_OK
+    capsys.readouterr()
+    before = dump(db_target)
+    doc = base()
+    doc["engagement"]["key"] = "other"
+    doc["notes"][0]["text"] = "a\x00b"
+    doc["people"][1]["name"] = "x" * 201
+    for argv, said in (
+        (["import", str(written(tmp_path, doc))], ["people[1].name: is 201 characters long",
+                                                   "notes[0].text: holds a control character (U+0000)"]),
+        (["log", "--with", "dana", "--outcome", "a\x00b"], ["holds a control character (U+0000)"]),
+        (["log", "--with", "dana", "--outcome", "ok", "--decision", "x" * 201], ["the limit is 200"]),
+    ):  # fmt: skip
+        assert main(["--db", db_target, *argv]) == EXIT_BAD_INPUT
+        out, err = capsys.readouterr()
+        assert out == "" and "Traceback" not in err
+        for words in said:
+            assert words in err, err
+    assert dump(db_target) == before
 
 
 # --- rapport log ----------------------------------------------------------------------------

@@ -33,6 +33,9 @@ from store.migrate import (
 )
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
 
+# Backups and restore copy SQLite files; a PostgreSQL server has its own tools (pg_dump).
+pytestmark = pytest.mark.sqlite_only
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)

@@ -34,6 +34,7 @@ def test_new_database_is_private_from_the_first_byte(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_gets_the_pragmas(store: Store) -> None:
     with store.read() as session:
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1

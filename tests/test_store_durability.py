@@ -24,6 +24,9 @@ from sqlalchemy import text
 from store.db import DamagedDatabase, Store
 from tui.__main__ import EXIT_BAD_INPUT, main
 
+# Crashes, torn pages and quick_check are about the SQLite file itself.
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Imports the store once, then forks one writer per line read on stdin (so that twenty-odd

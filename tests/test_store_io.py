@@ -1,18 +1,18 @@
-"""TOML import and export on real SQLite files: round trips, every rule, atomicity, privacy."""
+"""TOML import and export on real databases, SQLite and PostgreSQL: round trips, rules, atomicity."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 import stat
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tomli_w
+from backends import dump
 from conftest import SAMPLE
 from sqlalchemy import event, text
 
@@ -146,13 +146,6 @@ def problems(store: Store, path: Path, **options: Any) -> list[str]:
     return refused.value.messages
 
 
-def dump(store: Store) -> list[str]:
-    """Every row of every table, as SQL: equal dumps mean an unchanged database."""
-    assert store.sqlite_path is not None
-    with sqlite3.connect(store.sqlite_path) as connection:
-        return list(connection.iterdump())
-
-
 def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
     """Set (or with DELETE remove) the value at a place written like `people[1].timezone`.
 
@@ -175,12 +168,14 @@ def set_path(doc: dict[str, Any], path: str, value: Any) -> None:
 # --- round trips ------------------------------------------------------------------------------
 
 
-def test_sample_export_import_export_is_byte_identical(store: Store, tmp_path: Path) -> None:
+def test_sample_export_import_export_is_byte_identical(
+    store: Store, tmp_path: Path, new_target: Callable[..., str]
+) -> None:
     import_file(store, SAMPLE)
     first = export_engagement(store, None)
     exported = tmp_path / "export.toml"
     exported.write_text(first, encoding="utf-8")
-    again = Store.open(str(tmp_path / "again.db"))
+    again = Store.open(new_target())
     try:
         import_file(again, exported)
         assert export_engagement(again, None) == first
@@ -257,10 +252,12 @@ def test_health_fields_are_stored_and_exported(store: Store, tmp_path: Path) -> 
     assert jonas.index("met_in_person") < jonas.index("contact_every")
 
 
-def test_health_fields_round_trip_byte_identical(store: Store, tmp_path: Path) -> None:
+def test_health_fields_round_trip_byte_identical(
+    store: Store, tmp_path: Path, new_target: Callable[..., str]
+) -> None:
     import_file(store, write(tmp_path, team()))
     first = export_engagement(store, None)
-    again = Store.open(str(tmp_path / "again.db"))
+    again = Store.open(new_target())
     try:
         import_file(again, write(tmp_path, tomllib.loads(first), "again.toml"))
         assert export_engagement(again, None) == first
@@ -632,18 +629,30 @@ def test_replace_swaps_the_engagement_and_leaves_others_alone(store: Store, tmp_
     assert ines == 1  # the sample's Inês, not the replaced team's
 
 
-def test_a_failure_while_writing_rolls_back_the_replace(store: Store, tmp_path: Path) -> None:
+REFUSE_NOTES = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_notes BEFORE INSERT ON note "
+        "BEGIN SELECT RAISE(ABORT, 'notes refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_notes() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'notes refused'; END $$",
+        "CREATE TRIGGER refuse_notes BEFORE INSERT ON note "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_notes()",
+    ],
+}
+
+
+def test_a_failure_while_writing_rolls_back_the_replace(
+    store: Store, tmp_path: Path, backend: str
+) -> None:
     """The delete of the old engagement and the inserts are one transaction."""
     path = write(tmp_path, team())
     import_file(store, path)
     with store.write() as session:
         # A real failure inside the database, late in the import (notes come last).
-        session.execute(
-            text(
-                "CREATE TRIGGER refuse_notes BEFORE INSERT ON note "
-                "BEGIN SELECT RAISE(ABORT, 'notes refused'); END"
-            )
-        )
+        for statement in REFUSE_NOTES[backend]:
+            session.execute(text(statement))
     before = dump(store)
     with pytest.raises(Exception, match="notes refused"):
         import_file(store, path, replace=True)
@@ -730,10 +739,12 @@ def test_the_demo_never_puts_a_check_in_in_the_future(store: Store) -> None:
     assert latest > now - dt.timedelta(days=7)
 
 
-def test_load_sample_on_its_own_day_changes_nothing(store: Store, tmp_path: Path) -> None:
+def test_load_sample_on_its_own_day_changes_nothing(
+    store: Store, tmp_path: Path, new_target: Callable[..., str]
+) -> None:
     sample = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))
     load_sample(store, today=sample["as_of"])
-    other = Store.open(str(tmp_path / "plain.db"))
+    other = Store.open(new_target())
     try:
         import_file(other, SAMPLE)
         assert export_engagement(store, None) == export_engagement(other, None)
@@ -868,12 +879,14 @@ def decision_doc() -> dict[str, Any]:
     return doc
 
 
-def test_decision_fields_round_trip_byte_identical(store: Store, tmp_path: Path) -> None:
+def test_decision_fields_round_trip_byte_identical(
+    store: Store, tmp_path: Path, new_target: Callable[..., str]
+) -> None:
     from store import decisions, queries
 
     import_file(store, write(tmp_path, decision_doc()))
     first = export_engagement(store, None)
-    other = Store.open(str(tmp_path / "second.db"))
+    other = Store.open(new_target())
     try:
         import_file(other, write(tmp_path, tomllib.loads(first), "first.toml"))
         assert export_engagement(other, None) == first

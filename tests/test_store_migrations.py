@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from sqlalchemy import text
 
@@ -16,7 +16,7 @@ FIRST_REVISION_ROWS = [
         "INSERT INTO person (id, engagement_id, key, name, side, organisation, role, "
         "responsibilities, team, timezone, work_start, work_end, email, at_kickoff, "
         f"met_in_person) VALUES ({i}, 1, 'p{i}', 'Person {i}', 'ours', '', '', '', '', "
-        "'Europe/Berlin', '09:00:00', '17:00:00', '', 1, 0)"
+        "'Europe/Berlin', '09:00:00', '17:00:00', '', TRUE, FALSE)"
         for i in (1, 2, 3)
     ),
     "INSERT INTO checkin (id, engagement_id, at, channel, outcome) "
@@ -27,7 +27,7 @@ FIRST_REVISION_ROWS = [
     "INSERT INTO decision_audience (decision_id, person_id, position, informed_on) "
     "VALUES (1, 1, 0, '2026-11-18'), (1, 3, 1, NULL)",
     'INSERT INTO note (id, person_id, "on", kind, text, pinned) '
-    "VALUES (1, 2, '2026-10-01', 'personal', 'Marathon', 1)",
+    "VALUES (1, 2, '2026-10-01', 'personal', 'Marathon', TRUE)",
 ]
 TABLES = ("engagement", "person", "checkin", "checkin_attendee", "decision",
           "decision_audience", "note")  # fmt: skip
@@ -38,9 +38,11 @@ def counts(store: Store) -> dict[str, int]:
         return {t: session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in TABLES}
 
 
-def test_first_revision_with_data_upgrades_to_head_intact(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    engine = make_engine(str(path))
+def test_first_revision_with_data_upgrades_to_head_intact(
+    new_target: Callable[..., str], backend: str
+) -> None:
+    path = new_target(empty=True)
+    engine = make_engine(path)
     upgrade_to_head(engine, "0001")
     assert current_revision(engine) == "0001"
     with engine.begin() as connection:
@@ -48,7 +50,7 @@ def test_first_revision_with_data_upgrades_to_head_intact(tmp_path: Path) -> Non
             connection.execute(text(statement))
     engine.dispose()
 
-    store = Store.open(str(path))
+    store = Store.open(path)
     assert current_revision(store.engine) == head_revision() != "0001"
     assert counts(store) == {
         "engagement": 1, "person": 3, "checkin": 1, "checkin_attendee": 2, "decision": 1,
@@ -59,8 +61,12 @@ def test_first_revision_with_data_upgrades_to_head_intact(tmp_path: Path) -> Non
         informed = session.execute(
             text("SELECT person_id, informed_on, checkin_id FROM decision_audience ORDER BY 1")
         ).all()
-        assert [tuple(row) for row in informed] == [(1, "2026-11-18", None), (3, None, None)]
-        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert [(p, str(on) if on else None, c) for p, on, c in informed] == [
+            (1, "2026-11-18", None),
+            (3, None, None),
+        ]
+        if backend == "sqlite":
+            assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
     store.close()
 
 

@@ -141,6 +141,22 @@ def build_parser() -> argparse.ArgumentParser:
         "first.",
     )
     restore.add_argument("file", type=Path, metavar="FILE")
+
+    admin = commands.add_parser(
+        "admin",
+        help="set up a team's PostgreSQL database (as its owner)",
+        description="Run as the role that owns the database (the one that created its tables).",
+    )
+    actions = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    grant = actions.add_parser(
+        "grant",
+        help="let a lead's role read and write the engagements; its private notes stay its own",
+        description="Create ROLE (LOGIN, no password: set one with ALTER ROLE or use your "
+        "server's authentication) if it does not exist, grant it the data, and make sure "
+        "private notes are enforced by row-level security. Safe to run again, e.g. after an "
+        "upgrade.",
+    )
+    grant.add_argument("role", metavar="ROLE", help="the lead's database role (a-z, 0-9, _)")
     return parser
 
 
@@ -168,8 +184,10 @@ def open_store(target: str, checked: BackgroundCheck | None = None) -> Store:
     except MigrationError as error:
         raise CannotOpen(f"cannot open the database {shown}: {error}") from None
     except DBAPIError as error:
-        # The driver's own words, never the statement or its parameters.
-        raise CannotOpen(f"cannot open the database {shown}: {error.orig}") from None
+        from store.errors import driver_message
+
+        # The driver's own words, never the statement, its parameters or a row's details.
+        raise CannotOpen(f"cannot open the database {shown}: {driver_message(error)}") from None
     except (SQLAlchemyError, OSError, ImportError) as error:
         raise CannotOpen(f"cannot open the database {shown}: {error}") from None
 
@@ -303,6 +321,21 @@ def run_restore(store_target: str, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_admin(store_target: str, args: argparse.Namespace) -> int:
+    """`rapport admin grant ROLE`: a lead's role for a shared PostgreSQL database."""
+    store = open_store(store_target)
+    from store.postgres import AdminError, grant_lead
+
+    try:
+        granted = grant_lead(store.engine, args.role)
+    except AdminError as error:
+        return _fail(str(error))
+    finally:
+        store.close()
+    print(granted)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -324,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_backup(target, args)
         if args.command == "restore":
             return run_restore(target, args)
+        if args.command == "admin":
+            return run_admin(target, args)
         if args.command == "forget":
             from tui.forget import run_forget
 
@@ -339,8 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
         if isinstance(error, DBAPIError):
-            # The driver's words only: the statement and its parameters may hold personal text.
-            return _fail(f"database error: {error.orig}")
+            from store.errors import driver_message
+
+            # The driver's words only: the statement, its parameters and PostgreSQL's DETAIL
+            # (which can quote a whole row) may hold personal text.
+            return _fail(f"database error: {driver_message(error)}")
         if isinstance(error, SQLAlchemyError | OSError):
             return _fail(f"{type(error).__name__}: {error}")
         raise

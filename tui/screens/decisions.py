@@ -175,7 +175,8 @@ class DecisionsScreen(ListingScreen[Item]):
         return " ".join((row.kind, row.title, row.owner, row.status, row.context, row.cadence))
 
     def detail(self, row: Item) -> Content:
-        told = [f"✓ {t.name} ({fmt.short_day(t.informed_on)}{', ' + t.channel if t.channel else ''})"
+        told = [f"✓ {t.name} ({fmt.short_day(t.informed_on)}{', ' + t.channel if t.channel else ''}"
+                f"{', marked by ' + t.informed_by if t.informed_by else ''})"
                 for t in row.audience if t.informed_on]  # fmt: skip
         missing = [f"· {t.name}" for t in row.missing]
         facts = [
@@ -188,6 +189,7 @@ class DecisionsScreen(ListingScreen[Item]):
             ("Decided", fmt.day(row.decided)),
             ("Told", f"{row.informed} of {len(row.audience)}" if row.audience else ""),
             ("Latency", f"{row.latency} days to tell everyone" if row.latency is not None else ""),
+            ("Changed by", row.changed_by),
         ]
         if row.cadence in self.latency:
             facts.append(("Cadence median", f"{self.latency[row.cadence]:g} days"))
@@ -204,6 +206,7 @@ class DecisionsScreen(ListingScreen[Item]):
             f"{event.at:%d %b}  {event.kind}"
             + (f" {event.person}" if event.person else "")
             + (f": {event.text.splitlines()[0]}" if event.text else "")
+            + (f" (by {event.by})" if event.by else "")
             for event in self.timelines.get(row.id, [])
         )
         return fmt.detail(

@@ -132,7 +132,7 @@ class HistoryScreen(Screen[None]):
             fmt.detail(
                 f"{fmt.local_moment(row.at)} · {row.cadence}",
                 [("Channel", row.channel), ("Mood", str(row.mood or "")),
-                 ("Attendees", ", ".join(row.attendees))],
+                 ("Attendees", ", ".join(row.attendees)), ("Logged by", row.logged_by)],
                 ("Outcome", row.outcome),
             )
         )  # fmt: skip

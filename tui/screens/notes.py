@@ -73,6 +73,8 @@ class NotesScreen(ListingScreen[NoteRow]):
             f"{row.person} · {row.kind}",
             [
                 ("Noted", fmt.day(row.on)),
+                ("Author", row.author),
+                ("Private", "yes: only its author can read it" if row.private else ""),
                 ("Pinned", "yes" if row.pinned else ""),
                 ("Follow up", fmt.day(row.follow_up)),
             ],
@@ -98,6 +100,8 @@ class NotesScreen(ListingScreen[NoteRow]):
                       value=date_text(row.on if row else self.rapport.today()), parse=parse_date),
                 Field("pinned", "Pinned (always in the briefing)", "flag",
                       value=row.pinned if row else False),
+                Field("private", "Private (only you can read it)", "flag",
+                      value=row.private if row else False),
                 Field("follow_up", "Follow up from (YYYY-MM-DD)",
                       value=date_text(row.follow_up if row else None), parse=parse_optional_date),
             ],
