@@ -31,10 +31,13 @@ import generate
 import io_speed
 import query_table
 import tui_speed
-from term import Terminal
+from term import Terminal, TerminalGone
 from tui_speed import Samples
 
 SCREEN_NAMES = {"cadence": "Cadence", "decisions": "Decisions", "notes": "Notes", "today": "Today"}
+
+
+Step = Callable[[Terminal, Samples], None]
 
 
 def p95(values: Sequence[float]) -> float:
@@ -107,22 +110,36 @@ def measure_terminal(
             for run in range(runs):
                 started = time.perf_counter()
                 order = list(sizes) if run % 2 == 0 else list(reversed(sizes))
-                steps: list[Callable[[], None]] = [lambda: tui_speed.hello_session(term, hello)]
+                steps: list[tuple[Samples, Step]] = [(hello, tui_speed.hello_session)]
                 for size in order:
 
-                    def session(size: str = size, run: int = run) -> None:
+                    def session(
+                        term: Terminal, into: Samples, size: str = size, run: int = run
+                    ) -> None:
                         copy = tui_speed.working_copy(sizes[size], Path(tmp), f"{size}-{run}.db")
-                        tui_speed.app_session(
-                            term, copy, wants[size], apps[size], cursor_presses=presses
-                        )
-                        tui_speed.today_session(term, copy, apps[size])
+                        tui_speed.app_session(term, copy, wants[size], into, cursor_presses=presses)
+                        tui_speed.today_session(term, copy, into)
                         copy.unlink()
 
-                    steps.append(session)
-                steps.append(lambda: tui_speed.switch_session(term, switch, switches))
+                    steps.append((apps[size], session))
+                steps.append(
+                    (switch, lambda term, into: tui_speed.switch_session(term, into, switches))
+                )
                 # Alternate which comes first, so a drift in machine load favours neither.
-                for step in steps if run % 2 == 0 else reversed(steps):
-                    step()
+                for into, step in steps if run % 2 == 0 else reversed(steps):
+                    part = Samples()
+                    try:
+                        step(term, part)
+                    except TerminalGone as error:
+                        # Seen once at L: tmux dropped the control client. A fresh server and
+                        # one more try (of the whole step, so rounds stay paired); a step that
+                        # fails twice stops the run.
+                        say(f"round {run + 1}: {error}; retrying on a fresh tmux server")
+                        term.close()
+                        term = Terminal(f"run{run}")
+                        part = Samples()
+                        step(term, part)
+                    into.merge(part)
                 say(f"round {run + 1}/{runs} in {time.perf_counter() - started:.0f} s")
     finally:
         term.close()

@@ -35,6 +35,10 @@ class PaintTimeout(RuntimeError):
         self.screen = screen
 
 
+class TerminalGone(RuntimeError):
+    """The control client lost its tmux server or was disconnected; start a new Terminal."""
+
+
 @dataclass
 class _Event:
     at: float
@@ -93,7 +97,8 @@ class Terminal:
             elif line.startswith("%output "):
                 self._events.put(_Event(at, "output", []))
             elif line.startswith("%exit"):
-                self._events.put(_Event(at, "exit", []))
+                self._events.put(_Event(at, "exit", [line]))
+        self._events.put(_Event(time.perf_counter(), "exit", ["(control client closed)"]))
 
     def _next(self, timeout: float) -> _Event | None:
         try:
@@ -104,7 +109,7 @@ class Terminal:
             self.last_output = event.at
         return event
 
-    def command(self, line: str, timeout: float = 10.0) -> list[str]:
+    def command(self, line: str, timeout: float = 30.0) -> list[str]:
         """Run a tmux command through the control client; its reply lines."""
         assert self._client.stdin is not None
         self._client.stdin.write(line.encode() + b"\n")
@@ -113,7 +118,9 @@ class Terminal:
         while (event := self._next(deadline - time.perf_counter())) is not None:
             if event.kind == "reply":
                 return event.lines
-        raise RuntimeError(f"tmux did not answer {line!r}")
+            if event.kind == "exit":
+                raise TerminalGone(f"tmux control client left: {event.lines}")
+        raise TerminalGone(f"tmux did not answer {line!r}")
 
     def screen(self, *, escapes: bool = False) -> str:
         """The pane's text (with `escapes`, its colours too: a moved cursor is only colour)."""
@@ -155,7 +162,9 @@ class Terminal:
                     satisfied = done(self.screen(escapes=escapes))
                 continue
             if event.kind == "exit":
-                raise PaintTimeout(f"{what} (tmux exited)", "")
+                raise TerminalGone(
+                    f"tmux control client left while waiting for {what}: {event.lines}"
+                )
             if event.kind != "output":
                 continue
             seen_output = True

@@ -58,6 +58,12 @@ class Samples:
     def add_presses(self, name: str, seconds: list[float]) -> None:
         self.presses.setdefault(name, []).append(seconds)
 
+    def merge(self, other: Samples) -> None:
+        for name, values in other.values.items():
+            self.values.setdefault(name, []).extend(values)
+        for name, presses in other.presses.items():
+            self.presses.setdefault(name, []).extend(presses)
+
 
 # ---- what the data says the screens must show ---------------------------------------------------
 
