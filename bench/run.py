@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import generate
 import io_speed
@@ -237,6 +238,21 @@ def render(rows: list[Row], statements: list[query_table.Statement], header: str
     return "\n".join(lines)
 
 
+def show(found: dict[str, Any]) -> str:
+    """The table again, from what --json printed."""
+    rows = [
+        Row(r["metric"], r["target"], r["ratios"], r["app_s"], r["base_s"], r["unit"])
+        for r in found["rows"]
+    ]
+    statements = []
+    for q in found["queries"]:
+        statement = query_table.Statement(q["action"], q["sql"], None, q["calls"], q["ms"] / 1000)
+        statement.plan = q["plan"]
+        statement.alone = None if q.get("alone_ms") is None else q["alone_ms"] / 1000
+        statements.append(statement)
+    return render(rows, statements, found["header"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("S", "M", "L"), default="S")
@@ -245,7 +261,13 @@ def main() -> None:
     parser.add_argument("--switches", type=int, default=10, help="bare switches per round")
     parser.add_argument("--io-runs", type=int, help="import/export runs (default: --runs)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument(
+        "--show", type=Path, metavar="FILE", help="print the table of an earlier --json output"
+    )
     args = parser.parse_args()
+    if args.show is not None:
+        print(show(json.loads(args.show.read_text())))
+        return
     started = time.perf_counter()
 
     sizes = {"S": generate.build_db("S", say=say)}
