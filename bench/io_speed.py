@@ -54,23 +54,37 @@ def floor_export(path: Path) -> None:
         tomli_w.dumps(tomllib.load(handle))
 
 
+def measure(path: Path, runs: int) -> dict[str, list[float]]:
+    """Per paired run: `import`/`export` ratios, and the seconds behind them (`*_s`)."""
+    found: dict[str, list[float]] = {
+        name: []
+        for name in ("import", "export", "import_s", "export_s", "import_floor_s", "export_floor_s")
+    }
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            store = Store.open(str(folder / f"bench{run}.db"))
+            base = timed(floor_import, path, folder)
+            ours = timed(import_file, store, path)
+            found["import"].append(ours / base)
+            found["import_s"].append(ours)
+            found["import_floor_s"].append(base)
+            base = timed(floor_export, path)
+            ours = timed(export_engagement, store, None)
+            found["export"].append(ours / base)
+            found["export_s"].append(ours)
+            found["export_floor_s"].append(base)
+            store.close()
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", type=Path, default=SAMPLE)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    ratios: dict[str, list[float]] = {"import": [], "export": []}
-    for run in range(args.runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            store = Store.open(str(folder / f"bench{run}.db"))
-            base = timed(floor_import, args.file, folder)
-            ours = timed(import_file, store, args.file)
-            ratios["import"].append(ours / base)
-            base = timed(floor_export, args.file)
-            ours = timed(export_engagement, store, None)
-            ratios["export"].append(ours / base)
-            store.close()
+    found = measure(args.file, args.runs)
+    ratios = {name: found[name] for name in ("import", "export")}
     print(
         f"{'measure':<10}{'min':>8}{'median':>8}{'max':>8}   ({args.runs} paired runs, {args.file.name})"
     )
