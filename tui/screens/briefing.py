@@ -12,9 +12,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui import format as fmt
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from store.briefing import AttendeeBrief, Briefing
@@ -102,7 +103,7 @@ class BriefingScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="briefing-body"):
             yield Static("Preparing the briefing…", id="briefing")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_rows()

@@ -13,12 +13,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from store import queries
 from store.queries import CheckInRow, StepRow
 from tui import format as fmt
 from tui.widgets.confirm import ConfirmScreen
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class HistoryScreen(Screen[None]):
                 yield Label("Next steps (x done/undone)")
                 yield RecordTable(id="steps")
         yield Static("", id="checkin-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         checkins = self.query_one("#checkins", RecordTable)

@@ -19,11 +19,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.form import FormScreen, Values
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ class ListingScreen(Screen[None], Generic[Row]):
                 yield Static("", id="empty", classes="empty")
             with VerticalScroll(id="detail-pane"):
                 yield Static("", id="detail")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> RecordTable:

@@ -12,9 +12,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui import format as fmt
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class OverlapScreen(Screen[None]):
                      id="overlap-title")  # fmt: skip
         yield RecordTable(id="slots")
         yield Static("", id="slot-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#slots", RecordTable).add_columns(

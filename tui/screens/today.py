@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui import format as fmt
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from store.today import Today
@@ -80,7 +81,7 @@ class TodayScreen(Screen[None]):
         yield Header()
         yield Static("Looking at the engagement…", id="summary")
         yield TodayList(id="today")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_rows()

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.engagement_form import engagement_form
 from tui.widgets.form import Field, FormScreen, Values
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -53,7 +54,7 @@ class WelcomeScreen(Screen[None]):
                 Option("Import an engagement from a TOML file", id="import"),
                 id="welcome-options",
             )  # fmt: skip
-        yield Footer()
+        yield KeyBar()
 
     @on(OptionList.OptionSelected, "#welcome-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -20,11 +20,12 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from tui.format import safe
 from tui.widgets.confirm import ConfirmScreen
+from tui.widgets.key_bar import KeyBar
 
 Kind = Literal["text", "long", "choice", "flag", "person", "people"]
 Values = dict[str, Any]
@@ -98,7 +99,7 @@ class FormScreen(ModalScreen[Values | None]):
             with VerticalScroll(id="form-fields"):
                 for field in self.fields:
                     yield from self._compose_field(field)
-            yield Footer()
+            yield KeyBar()
 
     def _compose_field(self, field: Field) -> ComposeResult:
         widget_id = f"field-{field.name}"
