@@ -73,7 +73,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         self.rows: list[Row] = []
         self._haystacks: list[str] = []  # casefolded, one per row: `/` is one pass of `in`
         self._by_id: dict[int, Row] = {}
-        self._seen_version = -1
+        self._asked_version = -1  # the data version last asked for
         self._pending_id: int | None = None
 
     @property
@@ -144,7 +144,8 @@ class ListingScreen(Screen[None], Generic[Row]):
         self.refresh_rows()
 
     def on_screen_resume(self) -> None:
-        if self._seen_version != self.rapport.data_version:
+        # Shown again after a change, and not already reloading for it (mounting asks too).
+        if self._asked_version != self.rapport.data_version:
             self.refresh_rows()
         self.table.focus()
 
@@ -152,6 +153,7 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     def refresh_rows(self) -> None:
         self.table.loading = not self.rows
+        self._asked_version = self.rapport.data_version
         self._fetch(self.rapport.data_version, not self.rows)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
@@ -172,7 +174,6 @@ class ListingScreen(Screen[None], Generic[Row]):
             self.table.loading = False
             self.fill()
             return
-        self._seen_version = message.version
         self.table.loading = False
         pending, self._pending_id = self._pending_id, None
         if pending is not None:

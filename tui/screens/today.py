@@ -70,7 +70,7 @@ class TodayScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._seen_version = -1
+        self._asked_version = -1  # the data version last asked for
         self._partial = False  # what is shown still lacks sections
 
     @property
@@ -87,10 +87,12 @@ class TodayScreen(Screen[None]):
         self.refresh_rows()
 
     def on_screen_resume(self) -> None:
-        if self._seen_version != self.rapport.data_version:
+        # Shown again after a change, and not already reloading for it (mounting asks too).
+        if self._asked_version != self.rapport.data_version:
             self.refresh_rows()
 
     def refresh_rows(self) -> None:
+        self._asked_version = self.rapport.data_version
         self._load(self.rapport.data_version)
 
     def action_reload(self) -> None:
@@ -114,7 +116,6 @@ class TodayScreen(Screen[None]):
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
-        self._seen_version = message.version
         today = message.today
         summary = "  ·  ".join(
             f"{len(items):,} {SHORT[key]}" for key, _title, items in today.sections if items
