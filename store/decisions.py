@@ -400,8 +400,13 @@ def timelines(
         ).where(Decision.engagement_id == engagement_id)
         events = (
             select(
-                DecisionEvent.decision_id, DecisionEvent.at, DecisionEvent.kind,
-                DecisionEvent.text, Person.name, DecisionEvent.checkin_id, DecisionEvent.made_by,
+                DecisionEvent.decision_id,
+                DecisionEvent.at,
+                DecisionEvent.kind,
+                DecisionEvent.text,
+                Person.name,
+                DecisionEvent.checkin_id,
+                DecisionEvent.made_by,
             )
             .join(Decision, Decision.id == DecisionEvent.decision_id)
             .outerjoin(Person, Person.id == DecisionEvent.person_id)

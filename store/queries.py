@@ -217,28 +217,31 @@ PERSON_COLUMNS = (
 
 
 def roster(
-    store: Store, engagement_id: int, today: dt.date | None = None, *, limit: int | None = None
+    store: Store,
+    engagement_id: int,
+    today: dt.date | None = None,
+    *,
+    limit: int | None = None,
+    people: Sequence[int] | None = None,
 ) -> list[PersonRow]:
-    """Everyone on the engagement by name (the first `limit` only, if given: a first page
-    costs the same however long the roster is); contact targets are judged on `today`
+    """Everyone on the engagement by name; or the first `limit`, or only `people` (a page
+    costs the same however long the roster is). Contact targets are judged on `today`
     (default: the local date now)."""
     today = today or dt.date.today()
     with store.read() as session:
         kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
-        people = session.execute(
-            select(*PERSON_COLUMNS)
-            .where(Person.engagement_id == engagement_id)
-            .order_by(Person.name, Person.id)
-            .limit(limit)
-        ).all()
-        page = None if limit is None else [p.id for p in people]
+        stmt = select(*PERSON_COLUMNS).where(Person.engagement_id == engagement_id)
+        if people is not None:
+            stmt = stmt.where(Person.id.in_(people))
+        found = session.execute(stmt.order_by(Person.name, Person.id).limit(limit)).all()
+        page = None if limit is None and people is None else [p.id for p in found]
         last = _last_contacts(session, engagement_id, page)
         steps: dict[int, list[StepRow]] = {}
         for step in _open_steps(session, engagement_id, page):
             if step.owner_id is not None:
                 steps.setdefault(step.owner_id, []).append(step)
         rows = []
-        for p in people:
+        for p in found:
             target = p.contact_every or health.default_contact_days(p.side, p.role)
             rows.append(
                 PersonRow(

@@ -647,3 +647,16 @@ def test_a_first_page_of_the_roster_is_the_same_people_with_the_same_figures(
         assert page == everyone[:size]
     assert any(person.open_steps for person in everyone[:8])
     assert any(person.last_contact for person in everyone[:5])
+
+
+def test_the_roster_of_some_people_is_their_rows_of_the_whole_roster(
+    sample_store: Store,
+) -> None:
+    (engagement,) = queries.engagements(sample_store)
+    everyone = queries.roster(sample_store, engagement.id, SAMPLE_TODAY)
+    some = [everyone[3], everyone[6], everyone[12]]
+    found = queries.roster(
+        sample_store, engagement.id, SAMPLE_TODAY, people=[person.id for person in some]
+    )
+    assert found == some
+    assert queries.roster(sample_store, engagement.id, SAMPLE_TODAY, people=[]) == []

@@ -271,6 +271,9 @@ def run_app(store_target: str, args: argparse.Namespace) -> int:
             store.close()
             return _fail(f"--engagement: {error}")
 
+    # Worker threads read the store while the user types; a shorter switch interval (5 ms by
+    # default) hands the GIL back to the UI thread sooner, so keys answer while they work.
+    sys.setswitchinterval(0.001)
     app = RapportApp(store, start_screen=args.screen, demo=args.demo, engagement_id=engagement_id)
     app.run()
     store.close()

@@ -87,7 +87,7 @@ class RapportApp(App[None]):
         # Bumped on every write; a screen whose rows are older reloads when shown again.
         self.data_version = 0
         self.data = ScreenData(store)
-        self._warmed = -1
+        self._warmed: int | None = None  # the engagement warmed up for
 
     # ---- services for screens ----------------------------------------------------------
 
@@ -113,9 +113,13 @@ class RapportApp(App[None]):
 
     def warm(self) -> None:
         """Read every screen's rows in the background, so that first visits only paint.
-        Once per data version: a warm-up of an older version stops at its next step."""
-        if self._warmed != self.data_version:
-            self._warmed = self.data_version
+
+        Once per engagement opened: after a change each screen reloads when it is shown,
+        rather than all of them at once on every save (seconds of work at a large
+        engagement, competing with the keys). A warm-up stops when the data changes.
+        """
+        if self.engagement is not None and self._warmed != self.engagement.id:
+            self._warmed = self.engagement.id
             self._warm(self.data_version)
 
     @work(thread=True, exit_on_error=False, group="warm")

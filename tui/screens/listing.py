@@ -86,6 +86,12 @@ class ListingScreen(Screen[None], Generic[Row]):
         """Rows from the store (runs in a thread: no widget access)."""
         raise NotImplementedError
 
+    def fetch_some(self, ids: Sequence[int]) -> list[Row] | None:
+        """These records as they are now, if the screen can read a few much faster than all
+        its rows (runs in a thread); after a change they are updated in place while the rest
+        is read. None: no such shortcut."""
+        return None
+
     def fetch_first(self) -> list[Row] | None:
         """The first screenful, if the screen can read it much faster than all its rows (runs
         in a thread); shown while the rest is read. None: no such shortcut, or not needed."""
@@ -154,16 +160,36 @@ class ListingScreen(Screen[None], Generic[Row]):
     def refresh_rows(self) -> None:
         self.table.loading = not self.rows
         self._asked_version = self.rapport.data_version
-        self._fetch(self.rapport.data_version, not self.rows)
+        self._fetch(self.rapport.data_version, not self.rows, self.table.ids_on_screen())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
-    def _fetch(self, version: int, first: bool) -> None:
+    def _fetch(self, version: int, first: bool, on_screen: Sequence[int] = ()) -> None:
         if first and (page := self.fetch_first()) is not None:
             haystacks = [self.haystack(row).casefold() for row in page]
             self.post_message(self.Loaded(page, haystacks, version, first=True))
+        elif on_screen and (fresh := self.fetch_some(on_screen)) is not None:
+            self.post_message(self.Patched(fresh))
         rows = self.fetch()
         haystacks = [self.haystack(row).casefold() for row in rows]
         self.post_message(self.Loaded(rows, haystacks, version))
+
+    class Patched(Message):
+        def __init__(self, rows: list[Any]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    @on(Patched)
+    def _patched(self, message: Patched) -> None:
+        """Rows on screen updated in place; which rows are shown waits for the full read."""
+        fresh = {self.row_id(row): row for row in message.rows}
+        # Copies: the lists may be shared with other screens (tui.data).
+        self.rows, self._haystacks = list(self.rows), list(self._haystacks)
+        for index, row in enumerate(self.rows):
+            if (new := fresh.get(self.row_id(row))) is not None:
+                self.rows[index] = new
+                self._haystacks[index] = self.haystack(new).casefold()
+                self._by_id[self.row_id(new)] = new
+        self.fill()
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:

@@ -95,6 +95,11 @@ class RosterScreen(ListingScreen[PersonRow]):
     def fetch(self) -> list[PersonRow]:
         return self.rapport.rows("roster")  # type: ignore[no-any-return]
 
+    def fetch_some(self, ids: Sequence[int]) -> list[PersonRow] | None:
+        # After a check-in the people on screen show their new last contact at once.
+        app = self.rapport
+        return queries.roster(app.store, app.engagement_id, app.today(), people=ids)
+
     def fetch_first(self) -> list[PersonRow] | None:
         # Everyone's last contact is one pass over all check-ins (most of a large roster's
         # read); a screenful of people costs a few index lookups, so it is shown first.

@@ -107,11 +107,15 @@ class TodayScreen(Screen[None]):
         # Cheapest rows first, each section shown as soon as its rows are read: on a large
         # engagement the first lines are up long before the last (tui.data shares the rows
         # with the screens, so visiting one afterwards reads nothing again).
+        stages = (("notes", "notes"), ("decisions", "items"), ("roster", "roster"),
+                  ("cadences", "cadences"))  # fmt: skip
         rows: dict[str, object] = {}
-        for name, loader in (("notes", "notes"), ("decisions", "items"),
-                             ("roster", "roster"), ("cadences", "cadences")):  # fmt: skip
+        for number, (name, loader) in enumerate(stages):
             rows[name] = app.rows(loader)
-            self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
+            later = stages[number + 1 :]
+            # Shown now unless the rest is read already (then once, at the end, at once).
+            if not later or any(app.cached(other) is None for _n, other in later):
+                self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
         app.warm()
 
     @on(Loaded)

@@ -157,6 +157,11 @@ class RecordTable(ScrollView, can_focus=True):
     def get_row_at(self, index: int) -> Sequence[Cell]:
         return self._cells(index)
 
+    def ids_on_screen(self) -> list[int]:
+        """The records whose rows are in view now."""
+        top = int(self.scroll_y)
+        return list(self._ids[top : top + max(self.scrollable_content_region.height - 1, 0)])
+
     @property
     def cursor_row(self) -> int:
         return self._cursor
