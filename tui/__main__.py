@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +22,17 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 
 SCREENS = ("today", "roster", "cadence", "decisions", "notes")
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, looked up only when asked (importlib.metadata costs every start ~15 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"rapport {_version()}")
+        parser.exit()
 
 
 def _version() -> str:
@@ -41,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The database is --db, else $RAPPORT_DB, else a file in your data directory. "
         "A value with :// is a SQLAlchemy URL (e.g. postgresql+psycopg://host/db).",
     )
-    parser.add_argument("--version", action="version", version=f"rapport {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--db", metavar="PATH|URL", help="database file or SQLAlchemy URL")
     parser.add_argument(
         "--demo",
@@ -347,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         if args.command:
             parser.error("--demo opens the app; it does not go with a command")
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="rapport-demo-") as folder:
             return run_app(open_demo(Path(folder)), args)
 

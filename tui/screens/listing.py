@@ -23,12 +23,12 @@ from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.widgets.confirm import ConfirmScreen
-from tui.widgets.form import FormScreen, Values
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
+    from tui.widgets.form import FormScreen, Values
 
 Row = TypeVar("Row")
 Cell = str | Text

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
 
-from store import edits, queries
+from store import queries
 from store.fields import (
     check_key,
     check_timezone,
@@ -21,7 +22,9 @@ from store.models import NAME_LEN, SHORT_LEN, TEXT_LEN, Side
 from store.queries import PersonRow
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
-from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
+
+if TYPE_CHECKING:
+    from tui.widgets.form import Field, FormScreen, Values
 
 
 def _contact_days(value: str) -> int | None:
@@ -205,12 +208,16 @@ class RosterScreen(ListingScreen[PersonRow]):
             self.rapport.open_briefing(person_id=row.id)
 
     def form(self, row: PersonRow | None) -> FormScreen:
+        from tui.widgets.form import FormScreen
+
         return FormScreen(
             f"Edit {row.name}" if row else "New person",
             person_fields(row),
         )
 
     def save(self, values: Values, row: PersonRow | None) -> str:
+        from store import edits
+
         start, end = values.pop("hours")
         person = edits.PersonValues(**values, work_start=start, work_end=end)
         edits.save_person(
@@ -223,6 +230,8 @@ class RosterScreen(ListingScreen[PersonRow]):
         return f"Saved {person.name}"
 
     def remove(self, row: PersonRow) -> str:
+        from store import edits
+
         edits.delete_person(self.rapport.store, row.id)
         return f"Deleted {row.name}"
 
@@ -231,6 +240,9 @@ class RosterScreen(ListingScreen[PersonRow]):
 
 
 def person_fields(row: PersonRow | None) -> list[Field]:
+    # The form's module loads when a form is first opened, not before the first paint.
+    from tui.widgets.form import Field, date_text, text_parser
+
     sides = [(side.value, side.value) for side in Side]
     return [
         Field("name", "Name", value=row.name if row else "", parse=text_parser(NAME_LEN, required=True)),
