@@ -124,8 +124,13 @@ class RapportApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="warm")
     def _warm(self, version: int) -> None:
+        from importlib import import_module
+
         from tui.data import LOADERS
 
+        # The main screens' modules too, so that a first visit does not wait for an import.
+        for module in ("today", "roster", "cadence", "decisions", "notes", "log"):
+            import_module(f"tui.screens.{module}")
         for name in LOADERS:
             if self.data_version != version or self.engagement is None:
                 return  # the data changed meanwhile: what is shown reloads itself
