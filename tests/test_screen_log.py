@@ -187,3 +187,36 @@ async def test_name_completion_in_attendees(
         await pilot.press(*", in", "right")
         await pilot.pause()
         assert field.value == "Jonas Brandt, Inês Carvalho"
+
+
+async def test_logging_from_the_roster_rereads_only_the_people_it_touched(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    """The Roster after a save reads its attendees and step owners, not every check-in."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "l")  # a one-on-one with Inês
+        await pilot.press(*"Lisbon office plans", "tab", "tab", "tab")
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        form.query_one("#field-next_steps", TextArea).text = "Dana: send the org chart"
+
+        def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+            statements.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", seen)
+        try:
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", seen)
+        names = column(app, 0)
+        assert column(app, 5)[names.index("Inês Carvalho")] == "now"
+        assert column(app, 7)[names.index("Dana Whitfield")] == "1"  # her new step
+    last_contacts = [s for s in statements if "max(checkin.at)" in s]
+    assert last_contacts, "the Roster read someone's last contact again"
+    assert all("person_id IN" in s for s in last_contacts), last_contacts

@@ -305,14 +305,28 @@ class RapportApp(App[None]):
         except EditError as error:
             self.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        said = str(summary) if checkin_id is None else str(summary).replace("Logged", "Updated", 1)
-        self.call_from_thread(self.after_write, said)
+        if checkin_id is None:
+            # A new check-in changes, on the Roster, its attendees (last contact) and the
+            # owners of its next steps, and no one else.
+            owners = {step.owner_id for step in draft.next_steps if step.owner_id is not None}
+            people = frozenset(draft.attendee_ids) | owners
+            self.call_from_thread(self.after_write, str(summary), people)
+        else:
+            self.call_from_thread(self.after_write, str(summary).replace("Logged", "Updated", 1))
 
-    def after_write(self, said: str) -> None:
-        """Tell the user what was saved; every screen reloads (this one now, others when shown)."""
+    def after_write(self, said: str, people: frozenset[int] | None = None) -> None:
+        """Tell the user what was saved; every screen reloads (this one now, others when shown).
+
+        `people`: the only people whose Roster rows the change touched, if known; the Roster
+        then reads just them instead of everyone (which reads every check-in).
+        """
         self.notify(said, markup=False)
         self.data_changed()
         # The screen in front reloads now; the others when they are shown again.
+        refresh_people = getattr(self.screen, "refresh_people", None)
+        if people is not None and callable(refresh_people):
+            refresh_people(people)
+            return
         refresh = getattr(self.screen, "refresh_rows", None)
         if callable(refresh):
             refresh()

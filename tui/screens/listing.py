@@ -271,7 +271,9 @@ class ListingScreen(Screen[None], Generic[Row]):
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.display = True
-        field.focus()
+        # At once, not after the next refresh as focus() does: a lead who types "/hart"
+        # quickly must not have "h" open the check-ins.
+        self.set_focus(field)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
