@@ -63,14 +63,16 @@ def _log_context(store: Store, engagement_id: int, today: dt.date) -> Any:
     return log_context(store, engagement_id)
 
 
+# In the order the warm-up reads them: what `l` offers first (cheap, and `l` is the key
+# that matters most), then the screens.
 LOADERS: dict[str, Loader] = {
+    "log_context": _log_context,  # what `l` offers: people, cadences, decisions to tell
     "roster": _roster,
     "cadences": _cadences,
     "cadence_warnings": _cadence_warnings,
     "items": _items,
     "timelines": _timelines,
     "notes": _notes,
-    "log_context": _log_context,  # what `l` offers: people, cadences, decisions to tell
 }
 
 

@@ -79,6 +79,7 @@ class DecisionsScreen(ListingScreen[Item]):
         super().__init__()
         self.timelines: dict[int, list[Event]] = {}
         self.latency: dict[str, float] = {}
+        self._today = dt.date.min  # set by visible_rows, for keep
 
     def fetch(self) -> list[Item]:
         app = self.rapport
@@ -91,7 +92,6 @@ class DecisionsScreen(ListingScreen[Item]):
     # ---- filters and sorting ---------------------------------------------------------
 
     def keep(self, row: Item) -> bool:
-        today = self.rapport.today()
         if self.kind and row.kind != self.kind:
             return False
         if self.owner is not None and row.owner != self.owner:
@@ -101,10 +101,11 @@ class DecisionsScreen(ListingScreen[Item]):
         if self.flag == "stale":
             return row.stale
         if self.flag == "overdue":
-            return row.overdue(today)
+            return row.overdue(self._today)
         return self.show_all or row.is_open
 
     def visible_rows(self) -> list[Item]:
+        self._today = self.rapport.today()  # once per pass, not once per item (keep)
         rows = super().visible_rows()
         if self.flag == "propagation":  # oldest decision first: the longest waiting
             return sorted(rows, key=lambda r: (r.decided or dt.date.max, r.id))
