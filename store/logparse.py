@@ -152,18 +152,20 @@ class PeopleIndex:
 
     def __init__(self, people: Iterable[Candidate]) -> None:
         self.people = list(people)
+        # Folded once, not on every lookup: thousands of people, a lookup per typed name.
+        self._folded = [(p, _fold(p.name)) for p in self.people]
 
     def find(self, text: str) -> Candidate:
         wanted = _fold(text)
         if not wanted:
             raise FieldError("a name is missing")
         for rule in (
-            lambda p: p.key == wanted,
-            lambda p: _fold(p.name) == wanted,
-            lambda p: _fold(p.name).split(" ")[0] == wanted,
-            lambda p: _fold(p.name).startswith(wanted),
+            lambda p, name: p.key == wanted,
+            lambda p, name: name == wanted,
+            lambda p, name: name.split(" ")[0] == wanted,
+            lambda p, name: name.startswith(wanted),
         ):
-            found = [p for p in self.people if rule(p)]
+            found = [p for p, name in self._folded if rule(p, name)]
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:

@@ -131,6 +131,7 @@ class RapportApp(App[None]):
         # The main screens' modules too, so that a first visit does not wait for an import.
         for module in ("today", "roster", "cadence", "decisions", "notes", "log"):
             import_module(f"tui.screens.{module}")
+        self.local_zone()  # `l` asks for it; the first time loads tzlocal
         for name in LOADERS:
             if self.data_version != version or self.engagement is None:
                 return  # the data changed meanwhile: what is shown reloads itself
