@@ -7,7 +7,7 @@ new/edit/delete and refreshing after a change live here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -157,21 +157,31 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     # ---- loading ---------------------------------------------------------------------
 
-    def refresh_rows(self) -> None:
+    def refresh_rows(self, only: Collection[int] | None = None) -> None:
+        """Read the rows again: all of them (the ones on screen first, if fetch_some can), or
+        with `only`, just those records, when a change touched no others."""
         self.table.loading = not self.rows
         self._asked_version = self.rapport.data_version
-        self._fetch(self.rapport.data_version, not self.rows, self.table.ids_on_screen())
+        if only is not None and self.rows:
+            self._fetch(self.rapport.data_version, False, sorted(only), everything=False)
+        else:
+            self._fetch(self.rapport.data_version, not self.rows, self.table.ids_on_screen())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
-    def _fetch(self, version: int, first: bool, on_screen: Sequence[int] = ()) -> None:
+    def _fetch(
+        self, version: int, first: bool, some: Sequence[int], *, everything: bool = True
+    ) -> None:
         if first and (page := self.fetch_first()) is not None:
-            haystacks = [self.haystack(row).casefold() for row in page]
-            self.post_message(self.Loaded(page, haystacks, version, first=True))
-        elif on_screen and (fresh := self.fetch_some(on_screen)) is not None:
+            self.post_message(self.Loaded(page, self._haystacks_of(page), version, first=True))
+        elif some and (fresh := self.fetch_some(some)) is not None:
             self.post_message(self.Patched(fresh))
+            if not everything:
+                return
         rows = self.fetch()
-        haystacks = [self.haystack(row).casefold() for row in rows]
-        self.post_message(self.Loaded(rows, haystacks, version))
+        self.post_message(self.Loaded(rows, self._haystacks_of(rows), version))
+
+    def _haystacks_of(self, rows: Sequence[Row]) -> list[str]:
+        return [self.haystack(row).casefold() for row in rows]
 
     class Patched(Message):
         def __init__(self, rows: list[Any]) -> None:
@@ -187,7 +197,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         for index, row in enumerate(self.rows):
             if (new := fresh.get(self.row_id(row))) is not None:
                 self.rows[index] = new
-                self._haystacks[index] = self.haystack(new).casefold()
+                self._haystacks[index] = self._haystacks_of([new])[0]
                 self._by_id[self.row_id(new)] = new
         self.fill()
 
@@ -196,11 +206,10 @@ class ListingScreen(Screen[None], Generic[Row]):
         self.rows = message.rows
         self._haystacks = message.haystacks
         self._by_id = {self.row_id(row): row for row in self.rows}
+        self.table.loading = False
         if message.first:
-            self.table.loading = False
             self.fill()
             return
-        self.table.loading = False
         pending, self._pending_id = self._pending_id, None
         if pending is not None:
             self.reveal(pending)

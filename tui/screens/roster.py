@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.content import Content
 
@@ -106,17 +105,7 @@ class RosterScreen(ListingScreen[PersonRow]):
 
     def refresh_people(self, people: frozenset[int]) -> None:
         """Reload only these people's rows (after a check-in that touched no one else)."""
-        if not self.rows:
-            self.refresh_rows()
-            return
-        self._asked_version = self.rapport.data_version
-        self._fetch_people(sorted(people))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="fetch")
-    def _fetch_people(self, ids: list[int]) -> None:
-        fresh = self.fetch_some(ids)
-        if fresh is not None:
-            self.post_message(self.Patched(fresh))
+        self.refresh_rows(only=people)
 
     def fetch_first(self) -> list[PersonRow] | None:
         # Everyone's last contact is one pass over all check-ins (most of a large roster's
