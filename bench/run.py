@@ -15,6 +15,8 @@ min / median / max over the rounds; a target is met when the median is within it
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import math
 import platform
@@ -35,6 +37,7 @@ import tui_speed
 from term import Terminal, TerminalGone
 from tui_speed import Samples
 
+HERE = Path(__file__).resolve().parent
 SCREEN_NAMES = {"cadence": "Cadence", "decisions": "Decisions", "notes": "Notes", "today": "Today"}
 
 
@@ -253,6 +256,20 @@ def show(found: dict[str, Any]) -> str:
     return render(rows, statements, found["header"])
 
 
+def compile_app() -> None:
+    """Byte-compile the app, as `pip install` does: run from a checkout with
+    PYTHONDONTWRITEBYTECODE set, every start would compile it again, a cost no installed copy
+    pays. Both the checkout (what `python -m tui` finds from its root) and the installed copy."""
+    folders = {HERE.parent / package for package in ("tui", "store")}
+    for package in ("tui", "store"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            folders.update(Path(folder) for folder in spec.submodule_search_locations)
+    for folder in sorted(folders):
+        if folder.is_dir():
+            compileall.compile_dir(folder, quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("S", "M", "L"), default="S")
@@ -269,6 +286,7 @@ def main() -> None:
         print(show(json.loads(args.show.read_text())))
         return
     started = time.perf_counter()
+    compile_app()
 
     sizes = {"S": generate.build_db("S", say=say)}
     if args.size != "S":
