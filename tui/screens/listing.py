@@ -7,6 +7,7 @@ new/edit/delete and refreshing after a change live here, once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 
 Row = TypeVar("Row")
 Cell = str | Text
+
+# Seconds the whole read waits for the first page to be painted, at most (a screen that is
+# not shown, a headless test, never paints it).
+FIRST_PAINT_WAIT = 1.0
 
 
 def listing_bindings(screen: str, *, extra: Sequence[BindingType] = ()) -> list[BindingType]:
@@ -60,18 +65,22 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     class Loaded(Message):
         def __init__(
-            self, rows: list[Any], haystacks: list[str], version: int, *, first: bool = False
+            self, rows: list[Any], version: int, *, first: bool = False
         ) -> None:
             super().__init__()
             self.rows = rows
-            self.haystacks = haystacks
             self.version = version
             self.first = first  # only the first page; the whole list follows
+            # Set once the first page is on screen: the whole read waits for it, so that it
+            # does not take the GIL from the first paint.
+            self.painted = threading.Event()
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
-        self._haystacks: list[str] = []  # casefolded, one per row: `/` is one pass of `in`
+        # Casefolded, one per row, so `/` is one pass of `in`; made when a filter is first
+        # typed (at 25,000 notes they are megabytes a lead who never filters does not need).
+        self._haystacks: list[str] | None = None
         self._by_id: dict[int, Row] = {}
         self._asked_version = -1  # the data version last asked for
         self._pending_id: int | None = None
@@ -172,13 +181,15 @@ class ListingScreen(Screen[None], Generic[Row]):
         self, version: int, first: bool, some: Sequence[int], *, everything: bool = True
     ) -> None:
         if first and (page := self.fetch_first()) is not None:
-            self.post_message(self.Loaded(page, self._haystacks_of(page), version, first=True))
+            loaded = self.Loaded(page, version, first=True)
+            self.post_message(loaded)
+            loaded.painted.wait(timeout=FIRST_PAINT_WAIT)
         elif some and (fresh := self.fetch_some(some)) is not None:
             self.post_message(self.Patched(fresh))
             if not everything:
                 return
         rows = self.fetch()
-        self.post_message(self.Loaded(rows, self._haystacks_of(rows), version))
+        self.post_message(self.Loaded(rows, version))
 
     def _haystacks_of(self, rows: Sequence[Row]) -> list[str]:
         return [self.haystack(row).casefold() for row in rows]
@@ -193,22 +204,24 @@ class ListingScreen(Screen[None], Generic[Row]):
         """Rows on screen updated in place; which rows are shown waits for the full read."""
         fresh = {self.row_id(row): row for row in message.rows}
         # Copies: the lists may be shared with other screens (tui.data).
-        self.rows, self._haystacks = list(self.rows), list(self._haystacks)
+        self.rows = list(self.rows)
         for index, row in enumerate(self.rows):
             if (new := fresh.get(self.row_id(row))) is not None:
                 self.rows[index] = new
-                self._haystacks[index] = self._haystacks_of([new])[0]
+                if self._haystacks is not None:
+                    self._haystacks[index] = self._haystacks_of([new])[0]
                 self._by_id[self.row_id(new)] = new
         self.fill()
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
-        self._haystacks = message.haystacks
+        self._haystacks = None
         self._by_id = {self.row_id(row): row for row in self.rows}
         self.table.loading = False
         if message.first:
             self.fill()
+            self.call_after_refresh(message.painted.set)
             return
         pending, self._pending_id = self._pending_id, None
         if pending is not None:
@@ -224,10 +237,14 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     def visible_rows(self) -> list[Row]:
         needle = self.filter_text.casefold().strip()
+        if not needle:
+            return [row for row in self.rows if self.keep(row)]
+        if self._haystacks is None:
+            self._haystacks = self._haystacks_of(self.rows)
         return [
             row
             for row, haystack in zip(self.rows, self._haystacks, strict=True)
-            if (not needle or needle in haystack) and self.keep(row)
+            if needle in haystack and self.keep(row)
         ]
 
     def fill(self, select_id: int | None = None) -> None:
