@@ -87,7 +87,7 @@ def _plural_noun(noun: str) -> str:
     return noun + "s"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LogContext:
     """What the log form needs to know before the lead types anything."""
 

@@ -29,6 +29,7 @@ from store.models import (
     cadence_attendee,
 )
 from store.rhythm import RhythmError, parse_rhythm
+from store.sharing import Shared
 
 # Where each status may go next. Absent: final.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -46,7 +47,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 STALE_INTERVALS = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Told:
     person_id: int
     name: str
@@ -56,7 +57,7 @@ class Told:
     informed_by: str = ""  # the lead who marked them told
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: int
     key: str | None
@@ -119,7 +120,7 @@ class Item:
                    - self.decided.toordinal())  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     at: dt.datetime
     kind: str
@@ -170,8 +171,11 @@ def _is_stale(item_open: bool, since: dt.date | None, interval: int | None, toda
     return (today - since).days > STALE_INTERVALS * interval
 
 
-def _audiences(session: Session, engagement_id: int) -> dict[int, list[Told]]:
+def _audiences(
+    session: Session, engagement_id: int, same: Shared | None = None
+) -> dict[int, list[Told]]:
     """Who must know of each item, in the order they were named."""
+    same = same or Shared()
     told: dict[int, list[Told]] = defaultdict(list)
     stmt = (
         select(
@@ -183,8 +187,10 @@ def _audiences(session: Session, engagement_id: int) -> dict[int, list[Told]]:
         .where(Decision.engagement_id == engagement_id)
         .order_by(Audience.decision_id, Audience.position)
     )  # fmt: skip
-    for decision_id, *rest in session.execute(stmt):
-        told[decision_id].append(Told(*rest))
+    for decision_id, person_id, name, informed_on, channel, checkin_id, by in session.execute(stmt):
+        told[decision_id].append(
+            Told(person_id, same(name), same(informed_on), same(channel), checkin_id, same(by))
+        )
     return told
 
 
@@ -215,7 +221,8 @@ def items(store: Store, engagement_id: int, today: dt.date | None = None) -> lis
             )
         }
         touched = _touches(session, engagement_id)
-        audiences = _audiences(session, engagement_id)
+        same = Shared()
+        audiences = _audiences(session, engagement_id, same)
     titles = {d.id: d.title for d in found}
     supersedes: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for d in found:
@@ -229,16 +236,17 @@ def items(store: Store, engagement_id: int, today: dt.date | None = None) -> lis
         since = last.date() if last else d.raised
         result.append(
             Item(
-                d.id, d.key, d.kind, d.title, d.context, d.owner_id, d.name or "", d.raised,
-                d.due, d.status, d.outcome, d.decided, d.cadence_id, name, d.probability,
-                d.impact, d.mitigation, d.depends_on,
+                d.id, d.key, same(d.kind), d.title, d.context, d.owner_id, same(d.name or ""),
+                same(d.raised), same(d.due), same(d.status), d.outcome, same(d.decided),
+                d.cadence_id, name, same(d.probability), same(d.impact), d.mitigation,
+                d.depends_on,
                 (d.superseded_by_id, titles.get(d.superseded_by_id, ""))
                 if d.superseded_by_id else None,
                 tuple(supersedes.get(d.id, ())),
                 tuple(audiences.get(d.id, ())),
-                last.date() if last else None,
+                same(last.date()) if last else None,
                 _is_stale(d.status in OPEN_STATUSES, since, intervals.get(d.cadence_id), today),
-                d.version, d.changed_by,
+                d.version, same(d.changed_by),
             )
         )  # fmt: skip
     return result
@@ -418,23 +426,26 @@ def timelines(
             events = events.where(DecisionEvent.decision_id.in_(ids))
         found: dict[int, list[Event]] = defaultdict(list)
         decided_by: dict[int, str] = {}
+        same = Shared()
         for decision_id, at, kind, text, name, checkin_id, made_by in session.execute(events):
             if kind == "decided":  # shown from the item itself, below: only who did it
                 decided_by[decision_id] = made_by
                 continue
-            found[decision_id].append(Event(at, kind, text, name or "", checkin_id, made_by))
+            found[decision_id].append(
+                Event(at, same(kind), text, same(name or ""), checkin_id, same(made_by))
+            )
         decisions = session.execute(stmt).all()
-        audiences = _audiences(session, engagement_id)
+        audiences = _audiences(session, engagement_id, same)
     for decision_id, raised, raised_in_id, decided, outcome in decisions:
         history = found[decision_id]
         if raised:
-            history.append(Event(_midday(raised), "raised", "", "", raised_in_id))
+            history.append(Event(same(_midday(raised)), "raised", "", "", raised_in_id))
         if decided:
-            history.append(Event(_midday(decided), "decided", outcome, "", None,
+            history.append(Event(same(_midday(decided)), "decided", outcome, "", None,
                                  decided_by.get(decision_id, "")))  # fmt: skip
         for told in audiences.get(decision_id, ()):
             if told.informed_on:
-                history.append(Event(_midday(told.informed_on), "told", told.channel or "",
+                history.append(Event(same(_midday(told.informed_on)), "told", told.channel or "",
                                      told.name, told.checkin_id, told.informed_by))  # fmt: skip
         history.sort(key=lambda event: event.at)
     return dict(found)

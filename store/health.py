@@ -45,7 +45,7 @@ CONTACT_DAYS: dict[str, int] = {Side.CLIENT: 21, Side.PARTNER: 21, Side.OURS: 30
 OTHER_DAYS = 30  # a side rapport does not know (never in a checked database)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expected:
     """One meeting the rhythm expected, and what became of it."""
 
@@ -54,7 +54,7 @@ class Expected:
     reason: str = ""  # for skipped: the first line of the skipped check-in's outcome
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CadenceHealth:
     last_held: dt.datetime | None
     next_due: dt.date | None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -23,13 +25,17 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
+from store.sharing import Shared
 
 AD_HOC = "ad-hoc call"
+# Rows fetched at a time by the reads of a whole engagement (yield_per): the ORM otherwise
+# holds every row of the result at once while the list is built from them.
+STREAM_ROWS = 1000
 # A skipped meeting was logged but did not happen: it is no contact and no "last held".
 HAPPENED = CheckIn.status != CheckInStatus.SKIPPED.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EngagementRow:
     id: int
     key: str
@@ -39,7 +45,7 @@ class EngagementRow:
     kickoff: dt.date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepRow:
     id: int
     text: str
@@ -51,7 +57,7 @@ class StepRow:
     raised_at: dt.datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRow:
     id: int
     key: str
@@ -80,7 +86,7 @@ class PersonRow:
     version: int = 0  # what an edit starts from (optimistic locking)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CadenceRow:
     id: int
     key: str
@@ -105,7 +111,7 @@ class CadenceRow:
     version: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteRow:
     id: int
     person_id: int
@@ -120,7 +126,7 @@ class NoteRow:
     private: bool = False  # readable by its author only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckInRow:
     id: int
     at: dt.datetime
@@ -183,15 +189,19 @@ def _steps_query(engagement_id: int | None) -> StepQuery:
     return stmt if engagement_id is None else stmt.where(CheckIn.engagement_id == engagement_id)
 
 
-def _step_rows(session: Session, stmt: StepQuery) -> list[StepRow]:
+def _step_rows(session: Session, stmt: StepQuery, same: Shared | None = None) -> list[StepRow]:
+    same = same or Shared()
     return [
-        StepRow(step_id, text, owner_id, name or "", due, done, checkin_id, at)
+        StepRow(step_id, text, owner_id, same(name or ""), same(due), done, checkin_id, at)
         for step_id, text, owner_id, name, due, done, checkin_id, at in session.execute(stmt)
     ]
 
 
 def _open_steps(
-    session: Session, engagement_id: int, owners: Sequence[int] | None = None
+    session: Session,
+    engagement_id: int,
+    owners: Sequence[int] | None = None,
+    same: Shared | None = None,
 ) -> list[StepRow]:
     """Every open next step of the engagement (of `owners` only, if given), soonest due
     first (undated last)."""
@@ -204,7 +214,7 @@ def _open_steps(
     )
     if owners is not None:
         stmt = stmt.where(NextStep.owner_id.in_(owners))
-    return _step_rows(session, stmt)
+    return _step_rows(session, stmt, same)
 
 
 # The person columns the roster reads (by attribute, as it would an ORM object).
@@ -236,8 +246,9 @@ def roster(
         found = session.execute(stmt.order_by(Person.name, Person.id).limit(limit)).all()
         page = None if limit is None and people is None else [p.id for p in found]
         last = _last_contacts(session, engagement_id, page)
+        same = Shared()
         steps: dict[int, list[StepRow]] = {}
-        for step in _open_steps(session, engagement_id, page):
+        for step in _open_steps(session, engagement_id, page, same):
             if step.owner_id is not None:
                 steps.setdefault(step.owner_id, []).append(step)
         rows = []
@@ -245,9 +256,10 @@ def roster(
             target = p.contact_every or health.default_contact_days(p.side, p.role)
             rows.append(
                 PersonRow(
-                    p.id, p.key, p.name, p.side, p.organisation, p.role, p.responsibilities,
-                    p.team, p.timezone, p.work_start, p.work_end, p.email, p.at_kickoff,
-                    p.first_one_on_one, p.met_in_person, last.get(p.id),
+                    p.id, p.key, p.name, same(p.side), same(p.organisation), same(p.role),
+                    same(p.responsibilities), same(p.team), same(p.timezone),
+                    same(p.work_start), same(p.work_end), p.email, p.at_kickoff,
+                    same(p.first_one_on_one), p.met_in_person, last.get(p.id),
                     tuple(steps.get(p.id, ())),
                     onboarded=p.onboarded, role_agreed=p.role_agreed,
                     contact_every=p.contact_every, contact_target=target,
@@ -272,29 +284,38 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
             .where(Cadence.engagement_id == engagement_id)
             .options(selectinload(Cadence.attendees), selectinload(Cadence.owner))
             .order_by(Cadence.name)
-        )
-        # Every check-in of every cadence in one query; only a skipped one's outcome is needed
-        # (its reason), so long outcomes of held meetings are not loaded.
+        ).all()
+        by_id = {c.id: c for c in found}
+        open_steps = _open_steps(session, engagement_id)
+        step_checkins = {step.checkin_id for step in open_steps}
+        # Every check-in of every cadence in one query, a cadence at a time: its health is
+        # judged as soon as its check-ins are read, so they are never all held at once. Only
+        # a skipped one's outcome is needed (its reason), so long outcomes are not loaded.
         reason = case((CheckIn.status == CheckInStatus.SKIPPED.value, CheckIn.outcome), else_="")
-        logged: dict[int, list[tuple[dt.datetime, str, str]]] = {}
         checkin_cadence: dict[int, int] = {}
-        for checkin_id, cadence_id, at, status, outcome in session.execute(
+        healths: dict[int, health.CadenceHealth] = {}
+        stmt = (
             select(CheckIn.id, CheckIn.cadence_id, CheckIn.at, CheckIn.status, reason)
             .where(CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None))
-            .order_by(CheckIn.at, CheckIn.id)
-        ):
-            checkin_cadence[checkin_id] = cadence_id
-            logged.setdefault(cadence_id, []).append((at, status, outcome or ""))
+            .order_by(CheckIn.cadence_id, CheckIn.at, CheckIn.id)
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        same = Shared()
+        for cadence_id, group in groupby(session.execute(stmt), key=itemgetter(1)):
+            checkins = []
+            for checkin_id, _cadence_id, at, status, outcome in group:
+                if checkin_id in step_checkins:
+                    checkin_cadence[checkin_id] = cadence_id
+                checkins.append((at, same(status), outcome or ""))
+            if (cadence := by_id.get(cadence_id)) is not None:
+                healths[cadence_id] = _cadence_health(cadence, checkins, kickoff, today)
         steps: dict[int, list[StepRow]] = {}
-        for step in _open_steps(session, engagement_id):
+        for step in open_steps:
             if (cadence_id := checkin_cadence.get(step.checkin_id)) is not None:
                 steps.setdefault(cadence_id, []).append(step)
         rows = []
         for c in found:
-            checkins = logged.get(c.id, [])
-            first = health.local_day(checkins[0][0], health.zone_of(c.zone)) if checkins else None
-            start = health.cadence_start(c.since, kickoff, first, today)
-            h = health.cadence_health(c.rhythm, start, c.paused, checkins, c.zone, today)
+            h = healths.get(c.id) or _cadence_health(c, [], kickoff, today)
             rows.append(
                 CadenceRow(
                     c.id, c.key, c.name, c.circle, c.rhythm, c.slot, c.zone, c.duration,
@@ -308,6 +329,19 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
         return rows
 
 
+def _cadence_health(
+    cadence: Cadence,
+    checkins: list[tuple[dt.datetime, str, str]],
+    kickoff: dt.date | None,
+    today: dt.date,
+) -> health.CadenceHealth:
+    first = health.local_day(checkins[0][0], health.zone_of(cadence.zone)) if checkins else None
+    start = health.cadence_start(cadence.since, kickoff, first, today)
+    return health.cadence_health(
+        cadence.rhythm, start, cadence.paused, checkins, cadence.zone, today
+    )
+
+
 def notes(store: Store, engagement_id: int) -> list[NoteRow]:
     with store.read() as session:
         stmt = (
@@ -318,8 +352,15 @@ def notes(store: Store, engagement_id: int) -> list[NoteRow]:
             .join(Person, Person.id == Note.person_id)
             .where(Person.engagement_id == engagement_id)
             .order_by(Note.pinned.desc(), Note.on.desc(), Note.id.desc())
+            .execution_options(yield_per=STREAM_ROWS)
         )  # fmt: skip
-        return [NoteRow(*row) for row in session.execute(stmt)]
+        same = Shared()
+        return [
+            NoteRow(note_id, person_id, same(name), same(on), same(kind), text, pinned,
+                    same(follow_up), version, same(author), private)
+            for note_id, person_id, name, on, kind, text, pinned, follow_up, version, author,
+            private in session.execute(stmt)
+        ]  # fmt: skip
 
 
 def recent_checkins(

@@ -52,7 +52,7 @@ class Slot:
     paying: tuple[Cost, ...]  # only those for whom some of the slot is outside their hours
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DstWarning:
     day: dt.date  # the meeting's date, in the cadence's zone
     names: tuple[str, ...]

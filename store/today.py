@@ -32,7 +32,7 @@ SECTIONS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TodayItem:
     text: str
     detail: str
@@ -41,7 +41,7 @@ class TodayItem:
     urgent: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Today:
     sections: tuple[tuple[str, str, tuple[TodayItem, ...]], ...]  # (key, title, items)
     pending: tuple[str, ...] = ()  # sections whose rows are still being read
