@@ -28,6 +28,7 @@ from store.models import (
     Person,
     cadence_attendee,
 )
+from store.queries import STREAM_ROWS
 from store.rhythm import RhythmError, parse_rhythm
 from store.sharing import Shared
 
@@ -186,6 +187,7 @@ def _audiences(
         .join(Decision, Decision.id == Audience.decision_id)
         .where(Decision.engagement_id == engagement_id)
         .order_by(Audience.decision_id, Audience.position)
+        .execution_options(yield_per=STREAM_ROWS)
     )  # fmt: skip
     for decision_id, person_id, name, informed_on, channel, checkin_id, by in session.execute(stmt):
         told[decision_id].append(
@@ -420,6 +422,7 @@ def timelines(
             .outerjoin(Person, Person.id == DecisionEvent.person_id)
             .where(Decision.engagement_id == engagement_id)
             .order_by(DecisionEvent.at, DecisionEvent.id)
+            .execution_options(yield_per=STREAM_ROWS)
         )
         if ids is not None:
             stmt = stmt.where(Decision.id.in_(ids))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -243,14 +244,19 @@ def roster(
         stmt = select(*PERSON_COLUMNS).where(Person.engagement_id == engagement_id)
         if people is not None:
             stmt = stmt.where(Person.id.in_(people))
-        found = session.execute(stmt.order_by(Person.name, Person.id).limit(limit)).all()
-        page = None if limit is None and people is None else [p.id for p in found]
+        stmt = stmt.order_by(Person.name, Person.id).limit(limit)
+        page = None
+        if limit is not None or people is not None:
+            found: Iterable[Any] = session.execute(stmt).all()
+            page = [p.id for p in found]
         last = _last_contacts(session, engagement_id, page)
         same = Shared()
         steps: dict[int, list[StepRow]] = {}
         for step in _open_steps(session, engagement_id, page, same):
             if step.owner_id is not None:
                 steps.setdefault(step.owner_id, []).append(step)
+        if page is None:  # everyone: streamed, not held as rows while the list is built
+            found = session.execute(stmt.execution_options(yield_per=STREAM_ROWS))
         rows = []
         for p in found:
             target = p.contact_every or health.default_contact_days(p.side, p.role)

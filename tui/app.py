@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -88,6 +89,7 @@ class RapportApp(App[None]):
         self.data_version = 0
         self.data = ScreenData(store)
         self._warmed: int | None = None  # the engagement warmed up for
+        self._last_key = 0.0  # time.monotonic() of the last key pressed
 
     # ---- services for screens ----------------------------------------------------------
 
@@ -133,9 +135,24 @@ class RapportApp(App[None]):
             import_module(f"tui.screens.{module}")
         self.local_zone()  # `l` asks for it; the first time loads tzlocal
         for name in LOADERS:
+            self._wait_for_quiet()
             if self.data_version != version or self.engagement is None:
                 return  # the data changed meanwhile: what is shown reloads itself
             self.rows(name)
+
+    # Seconds without a key before the warm-up reads the next kind of rows: a read holds the
+    # GIL for tenths of a second at a large engagement, and a lead moving through the list
+    # right after start-up should not wait for screens they have not asked for yet.
+    QUIET_SECONDS = 0.25
+
+    def _wait_for_quiet(self) -> None:
+        while (idle := time.monotonic() - self._last_key) < self.QUIET_SECONDS:
+            time.sleep(self.QUIET_SECONDS - idle)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key = time.monotonic()
+        await super().on_event(event)
 
     def data_changed(self) -> None:
         self.data_version += 1
