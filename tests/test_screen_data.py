@@ -76,3 +76,59 @@ async def test_the_app_reads_every_screens_rows_once_after_start(
             await settle(pilot)
         # Visiting every screen read nothing again.
         assert sorted(counted) == sorted(data.LOADERS)
+
+
+class FakeClock:
+    """time.monotonic and time.sleep for the warm-up's wait, without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _app_with_clock(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> tuple[object, FakeClock]:
+    from tui import app as app_module
+
+    clock = FakeClock()
+    monkeypatch.setattr(app_module.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(app_module.time, "sleep", clock.sleep)
+    return app_module.RapportApp(sample_store), clock
+
+
+def test_the_warm_up_waits_for_a_quiet_moment_after_a_key(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, clock = _app_with_clock(sample_store, monkeypatch)
+    quiet = app.QUIET_SECONDS  # type: ignore[attr-defined]
+    app._wait_for_quiet()  # type: ignore[attr-defined]
+    assert clock.slept == []  # no key yet: reads at once
+    app._last_key = clock.now - 0.1  # type: ignore[attr-defined]
+    app._wait_for_quiet()  # type: ignore[attr-defined]
+    assert sum(clock.slept) == pytest.approx(quiet - 0.1)
+
+
+def test_steady_typing_delays_the_warm_up_but_never_starves_it(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, clock = _app_with_clock(sample_store, monkeypatch)
+    real_sleep = clock.sleep
+
+    def typing_meanwhile(seconds: float) -> None:
+        real_sleep(seconds)
+        app._last_key = clock.now  # type: ignore[attr-defined]  # a key during every wait
+
+    clock.sleep = typing_meanwhile  # type: ignore[method-assign]
+    monkeypatch.setattr("tui.app.time.sleep", typing_meanwhile)
+    app._last_key = clock.now  # type: ignore[attr-defined]
+    started = clock.now
+    app._wait_for_quiet()  # type: ignore[attr-defined]
+    assert clock.now - started == pytest.approx(app.PATIENCE_SECONDS)  # type: ignore[attr-defined]

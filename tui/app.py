@@ -142,12 +142,17 @@ class RapportApp(App[None]):
 
     # Seconds without a key before the warm-up reads the next kind of rows: a read holds the
     # GIL for tenths of a second at a large engagement, and a lead moving through the list
-    # right after start-up should not wait for screens they have not asked for yet.
+    # right after start-up should not wait for screens they have not asked for yet. It waits
+    # at most PATIENCE_SECONDS, so steady typing delays the warm-up but never starves it.
     QUIET_SECONDS = 0.25
+    PATIENCE_SECONDS = 1.0
 
     def _wait_for_quiet(self) -> None:
+        give_up = time.monotonic() + self.PATIENCE_SECONDS
         while (idle := time.monotonic() - self._last_key) < self.QUIET_SECONDS:
-            time.sleep(self.QUIET_SECONDS - idle)
+            time.sleep(max(0.0, min(self.QUIET_SECONDS - idle, give_up - time.monotonic())))
+            if time.monotonic() >= give_up:
+                return
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
