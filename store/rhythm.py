@@ -59,13 +59,23 @@ class Rhythm:
             return 7.0 * self.interval / per_week
         return 30.4 * self.interval
 
+    @property
+    def _plain_weekly(self) -> bool:
+        """Weekly on plain weekdays (no "first wed"): counted by arithmetic, not rrule."""
+        return (
+            self.freq == WEEKLY
+            and bool(self.byweekday)
+            and all(day.n is None for day in self.byweekday or ())
+        )
+
     def occurrences(self, start: dt.date, until: dt.date) -> list[dt.date]:
         """Meeting days from `start` to `until`, both included."""
         if self.freq == DAILY:
             step = self.interval
             return [start + dt.timedelta(days=n) for n in range(0, (until - start).days + 1, step)]
-        if self.freq == WEEKLY and self.byweekday and all(d.n is None for d in self.byweekday):
-            return _weekly(start, until, self.interval, sorted({d.weekday for d in self.byweekday}))
+        if self._plain_weekly:
+            weekdays = sorted({d.weekday for d in self.byweekday or ()})
+            return _weekly(start, until, self.interval, weekdays)
         rule = rrule(
             self.freq,
             interval=self.interval,
@@ -78,14 +88,12 @@ class Rhythm:
 
     def next_on_or_after(self, day: dt.date, anchor: dt.date) -> dt.date | None:
         """The first meeting day on or after `day`, counting intervals from `anchor`."""
-        if self.freq == DAILY or self.freq == WEEKLY and self.byweekday:
-            # Within one period of `day` there is a meeting (weekly: within `interval` weeks).
-            start = min(anchor, day)
+        if self.freq == DAILY or self._plain_weekly:
+            # A meeting lies within one period of `day`: `interval` days, or the next counted
+            # week, at most `interval` weeks and six days on.
             window = self.interval if self.freq == DAILY else 7 * self.interval + 7
-            found = self.occurrences(start, day + dt.timedelta(days=window))
-            index = bisect.bisect_left(found, day)
-            if index < len(found) or self.freq == DAILY:
-                return found[index] if index < len(found) else None
+            found = self.occurrences(min(anchor, day), day + dt.timedelta(days=window))
+            return found[bisect.bisect_left(found, day)]
         rule = rrule(
             self.freq,
             interval=self.interval,

@@ -149,10 +149,13 @@ class RapportApp(App[None]):
 
     def _wait_for_quiet(self) -> None:
         give_up = time.monotonic() + self.PATIENCE_SECONDS
-        while (idle := time.monotonic() - self._last_key) < self.QUIET_SECONDS:
-            time.sleep(max(0.0, min(self.QUIET_SECONDS - idle, give_up - time.monotonic())))
-            if time.monotonic() >= give_up:
-                return
+        while (
+            wait := min(
+                self._last_key + self.QUIET_SECONDS - time.monotonic(),
+                give_up - time.monotonic(),
+            )
+        ) > 0:
+            time.sleep(wait)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):

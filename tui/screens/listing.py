@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 Row = TypeVar("Row")
 Cell = str | Text
 
-# Seconds the whole read waits for the first page to be painted, at most (a screen that is
-# not shown, a headless test, never paints it).
+# Seconds the whole read waits for the first page to be painted, at most (a screen that
+# is pushed aside before its first refresh never paints it).
 FIRST_PAINT_WAIT = 1.0
 
 
@@ -64,9 +64,7 @@ class ListingScreen(Screen[None], Generic[Row]):
     filter_text: reactive[str] = reactive("", init=False)
 
     class Loaded(Message):
-        def __init__(
-            self, rows: list[Any], version: int, *, first: bool = False
-        ) -> None:
+        def __init__(self, rows: list[Any], version: int, *, first: bool = False) -> None:
             super().__init__()
             self.rows = rows
             self.version = version
