@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from helpers import detail_text, names, settle, toasts
+from textual import events
 from textual.widgets import Input, Static
 
 from store import queries
@@ -67,6 +68,25 @@ async def test_slash_filters_as_you_type_and_escape_clears(
         assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]
         assert not app.screen.query_one("#filter", Input).display
         assert app.focused is app.screen.query_one(RecordTable)
+
+
+async def test_keys_typed_in_one_burst_with_slash_all_reach_the_filter(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    """A paste or a fast typist: the terminal hands over "/lis" in one read, so every key is
+    queued before "/" has been handled."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, character in (("slash", "/"), ("l", "l"), ("i", "i"), ("s", "s")):
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "lis"
+        assert names(app) == ["Inês Carvalho"]
+        # In the filter, "/" is text like any other.
+        await pilot.press("slash")
+        assert app.screen.query_one("#filter", Input).value == "lis/"
+        assert names(app) == []
 
 
 async def test_new_person_is_saved_and_shown(

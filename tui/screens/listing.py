@@ -45,7 +45,17 @@ def listing_bindings(screen: str, *, extra: Sequence[BindingType] = ()) -> list[
         Binding("n", "new", "New", tooltip="Create a new one", id=f"{screen}.new"),
         Binding("e", "edit", "Edit", tooltip="Edit the selected one", id=f"{screen}.edit"),
         Binding("delete", "delete", "Delete", tooltip="Delete (asks first)", id=f"{screen}.delete"),
-        Binding("slash", "filter", "Filter", tooltip="Filter the list", id=f"{screen}.filter"),
+        # A priority binding runs as the key arrives, before the keys queued behind it are
+        # handed to the focused widget: "/hart" typed or pasted in one burst all reaches the
+        # filter field (check_action lets "/" through as text once the field has focus).
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Filter the list",
+            id=f"{screen}.filter",
+            priority=True,
+        ),  # fmt: skip
         Binding("escape", "clear_filter", "Clear", show=False, id=f"{screen}.clear_filter"),
         *extra,
     ]
@@ -295,8 +305,8 @@ class ListingScreen(Screen[None], Generic[Row]):
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.display = True
-        # At once, not after the next refresh as focus() does: a lead who types "/hart"
-        # quickly must not have "h" open the check-ins.
+        # At once, not after the next refresh as focus() does: the next key of "/hart" is
+        # handed to whatever has focus right after this returns.
         self.set_focus(field)
 
     @on(Input.Changed, "#filter")
@@ -320,6 +330,8 @@ class ListingScreen(Screen[None], Generic[Row]):
     # ---- verbs -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and self.focused is not None and self.focused.id == "filter":
+            return False  # typed into the filter as text
         if (
             action in ("edit", "delete", "open", "history", "brief", "mark", "overlap")
             and not self.has_selection
