@@ -133,26 +133,27 @@ class TodayScreen(Screen[None]):
         if self._partial and keep == first:
             keep = None  # sections still arriving: stay on the first line, unless moved
         self._partial = bool(today.pending)
-        listing.clear_options()
+        # One add_options call: added one by one, each option re-measured the whole list.
+        options: list[Option] = []
         for key, title, items in today.sections:
             if not items:
                 continue
             heading = Content.assemble((f"{title} ({len(items)})", "bold underline"))
-            listing.add_option(Option(heading, id=f"heading:{key}", disabled=True))
+            options.append(Option(heading, id=f"heading:{key}", disabled=True))
             for number, item in enumerate(items[:SHOWN]):
                 mark = ("● ", "bold red") if item.urgent else "  "
                 label = Content.assemble(
                     mark, fmt.safe(item.text), "  ", (fmt.safe(item.detail), "dim")
                 )
-                listing.add_option(
-                    Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}")
-                )
+                options.append(Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}"))
             if len(items) > SHOWN:
                 more = Content.assemble(
                     ("  … and ", "dim"), (f"{len(items) - SHOWN:,} more", "dim"),
                     (f" ({MORE_ON[key]})", "dim"),
                 )  # fmt: skip
-                listing.add_option(Option(more, id=f"more:{key}", disabled=True))
+                options.append(Option(more, id=f"more:{key}", disabled=True))
+        listing.clear_options()
+        listing.add_options(options)
         ids = [option.id for option in listing.options]
         if keep in ids:
             listing.highlighted = ids.index(keep)
