@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
+from collections.abc import Callable
 
 import pytest
+from helpers import settle
 
 from store.db import Store
 from store.queries import engagements
@@ -132,3 +135,21 @@ def test_steady_typing_delays_the_warm_up_but_never_starves_it(
     started = clock.now
     app._wait_for_quiet()  # type: ignore[attr-defined]
     assert clock.now - started == pytest.approx(app.PATIENCE_SECONDS)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_the_warm_up_freezes_what_it_read_only_when_asked(
+    make_app: Callable[..., object], team: dict[str, int], freeze: bool
+) -> None:
+    """The real process asks (tui.__main__); test apps do not, or every test's widgets would
+    stay out of the cyclic GC's reach for the rest of the run."""
+    gc.unfreeze()
+    app = make_app(freeze_gc=freeze)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+            await settle(pilot)
+            await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+            assert app._warmed is not None  # type: ignore[attr-defined]
+            assert (gc.get_freeze_count() > 0) is freeze
+    finally:
+        gc.unfreeze()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -284,7 +285,16 @@ def run_app(store_target: str, args: argparse.Namespace) -> int:
     # Worker threads read the store while the user types; a shorter switch interval (5 ms by
     # default) hands the GIL back to the UI thread sooner, so keys answer while they work.
     sys.setswitchinterval(0.001)
-    app = RapportApp(store, start_screen=args.screen, demo=args.demo, engagement_id=engagement_id)
+    app = RapportApp(
+        store,
+        start_screen=args.screen,
+        demo=args.demo,
+        engagement_id=engagement_id,
+        freeze_gc=True,
+    )
+    # What the imports made lives as long as the process: out of the cyclic GC's reach, a
+    # full collection (which runs on some key, every few hundred) walks only what came after.
+    gc.freeze()
     app.run()
     store.close()
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -77,8 +78,12 @@ class RapportApp(App[None]):
         demo: bool = False,
         clock: Clock = system_clock,
         engagement_id: int | None = None,
+        freeze_gc: bool = False,
     ) -> None:
         super().__init__()
+        # Whether the warm-up moves what it read out of the cyclic GC's reach (gc.freeze):
+        # for the one app of a real process, never for the many apps of a test run.
+        self.freeze_gc = freeze_gc
         self.store = store
         self.clock = clock
         self.demo = demo
@@ -139,6 +144,11 @@ class RapportApp(App[None]):
             if self.data_version != version or self.engagement is None:
                 return  # the data changed meanwhile: what is shown reloads itself
             self.rows(name)
+        if self.freeze_gc:
+            # A full collection walks every live container: at a large engagement's rows
+            # that is a pause of a tenth of a second on some random key. Rows are acyclic,
+            # so once frozen, refcounting still frees them when they are replaced.
+            gc.freeze()
 
     # Seconds without a key before the warm-up reads the next kind of rows: a read holds the
     # GIL for tenths of a second at a large engagement, and a lead moving through the list
