@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from helpers import column, settle, toasts
 from textual.pilot import Pilot
 from textual.widgets import TextArea
+from textual.worker import WorkerState
 
 from store.checkins import CheckInDraft, log_checkin
 from store.db import Store
@@ -64,6 +66,33 @@ async def test_nothing_reloads_when_nothing_changed(
         app.poll_changes()
         await settle(pilot)
         assert app.data_version == version
+
+
+async def test_a_look_still_running_is_left_to_finish_not_replaced(
+    make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 2 s timer may fire while a look (on a slow server) is still running."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        release = threading.Event()
+        looks: list[int] = []
+        real = app.store.change_token
+
+        def slow_token() -> object:
+            looks.append(1)
+            release.wait(timeout=10)
+            return real()
+
+        monkeypatch.setattr(app.store, "change_token", slow_token)
+        app.poll_changes()
+        running = app._polling
+        app.poll_changes()  # the timer again, before the first look is back
+        assert app._polling is running
+        release.set()
+        await settle(pilot)
+        assert running.state == WorkerState.SUCCESS
+        assert looks == [1]
 
 
 async def test_saving_over_a_change_made_elsewhere_is_refused_and_told(

@@ -20,6 +20,8 @@ from store.queries import EngagementRow
 from tui.data import ScreenData
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from store.checkins import CheckInDraft
 
 Clock = Callable[[], dt.datetime]
@@ -95,6 +97,7 @@ class RapportApp(App[None]):
         self.data = ScreenData(store)
         self._warmed: int | None = None  # the engagement warmed up for
         self._last_key = 0.0  # time.monotonic() of the last key pressed
+        self._polling: Worker[None] | None = None  # the last look for changes elsewhere
 
     # ---- services for screens ----------------------------------------------------------
 
@@ -182,9 +185,12 @@ class RapportApp(App[None]):
     POLL_SECONDS = 2.0
 
     def poll_changes(self) -> None:
-        self._poll()
+        # A look still running (a slow server) is left to finish, not cancelled and replaced:
+        # a thread cannot be stopped, so a cancelled one would only run on beside the next.
+        if self._polling is None or self._polling.is_finished:
+            self._polling = self._poll()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    @work(thread=True, exit_on_error=False, group="poll")
     def _poll(self) -> None:
         token = self.store.change_token()
         if token is None:
