@@ -348,7 +348,12 @@ def _cadence_health(
     )
 
 
-def notes(store: Store, engagement_id: int) -> list[NoteRow]:
+def notes(
+    store: Store, engagement_id: int, *, follow_up: tuple[dt.date, dt.date] | None = None
+) -> list[NoteRow]:
+    """The engagement's notes, pinned first, newest first; or only those with a follow-up
+    between the two dates of `follow_up` (both included), which Today reads at once however
+    many notes there are."""
     with store.read() as session:
         stmt = (
             select(
@@ -360,6 +365,8 @@ def notes(store: Store, engagement_id: int) -> list[NoteRow]:
             .order_by(Note.pinned.desc(), Note.on.desc(), Note.id.desc())
             .execution_options(yield_per=STREAM_ROWS)
         )  # fmt: skip
+        if follow_up is not None:
+            stmt = stmt.where(Note.follow_up.between(*follow_up))
         same = Shared()
         return [
             NoteRow(note_id, person_id, same(name), same(on), same(kind), text, pinned,

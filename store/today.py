@@ -88,13 +88,19 @@ def _meetings_today(
     return sorted(items, key=lambda item: item.text.split(" at ")[-1])
 
 
+def notes_due(store: Store, engagement_id: int, today: dt.date) -> list[queries.NoteRow]:
+    """The only notes Today's sections can show: follow-ups come lately or coming soon."""
+    window = (today - dt.timedelta(days=FOLLOW_UP_DAYS), today + dt.timedelta(days=AHEAD_DAYS))
+    return queries.notes(store, engagement_id, follow_up=window)
+
+
 def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.date) -> Today:
     return compose(
         now, today,
         cadences=queries.cadences(store, engagement_id, today),
         roster=queries.roster(store, engagement_id, today),
         decisions=decision_items(store, engagement_id, today),
-        notes=queries.notes(store, engagement_id),
+        notes=notes_due(store, engagement_id, today),
     )  # fmt: skip
 
 

@@ -106,6 +106,40 @@ def test_today_composed_from_some_rows_leaves_the_other_sections_pending(
     assert whole.pending == ()
 
 
+def test_today_reads_only_the_notes_its_sections_can_show(
+    store: Store, team: dict[str, int]
+) -> None:
+    from store import edits
+    from store.queries import notes
+    from store.today import AHEAD_DAYS, FOLLOW_UP_DAYS, compose, notes_due
+
+    today = NOW.date()
+    # Follow-ups on each side of both edges of the window, personal and not.
+    offsets = (-FOLLOW_UP_DAYS - 1, -FOLLOW_UP_DAYS, 0, 1, AHEAD_DAYS, AHEAD_DAYS + 1)
+    for offset in offsets:
+        for kind in ("personal", "professional"):
+            edits.save_note(
+                store,
+                edits.NoteValues(
+                    person_id=team["dana"], on=today - dt.timedelta(days=60),
+                    text=f"{kind} {offset:+d}", kind=kind,
+                    follow_up=today + dt.timedelta(days=offset),
+                ),
+            )  # fmt: skip
+    edits.save_note(store, edits.NoteValues(person_id=team["ines"], on=today, text="no date"))
+
+    due = notes_due(store, team["eng"], today)
+    assert sorted(n.text for n in due) == sorted(
+        f"{kind} {offset:+d}" for offset in offsets[1:-1] for kind in ("personal", "professional")
+    )
+    # Today from those few is Today from every note.
+    every = notes(store, team["eng"])
+    assert len(every) > len(due)
+    assert compose(NOW, today, notes=due) == compose(NOW, today, notes=every)
+    assert compose(NOW, today, notes=due).count("followups") > 0
+    assert compose(NOW, today, notes=due).count("dates") > 0
+
+
 async def test_a_long_section_shows_its_first_lines_and_counts_the_rest(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:

@@ -100,16 +100,19 @@ class TodayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self, version: int) -> None:
-        from store.today import compose
+        from store.today import compose, notes_due
 
         app = self.rapport
         now, today = app.now(), app.today()
-        # Cheapest rows first, each section shown as soon as its rows are read: on a large
-        # engagement the first lines are up long before the last (tui.data shares the rows
-        # with the screens, so visiting one afterwards reads nothing again).
-        stages = (("notes", "notes"), ("decisions", "items"), ("roster", "roster"),
-                  ("cadences", "cadences"))  # fmt: skip
-        rows: dict[str, object] = {}
+        # The notes that matter today are few, and read by themselves at once however many
+        # notes there are: the first lines are up before any screen's rows are read.
+        rows: dict[str, object] = {"notes": notes_due(app.store, app.engagement_id, today)}
+        # Then the screens' rows, cheapest first, each section shown as soon as its rows are
+        # read: on a large engagement the first lines are up long before the last (tui.data
+        # shares the rows with the screens, so visiting one afterwards reads nothing again).
+        stages = (("decisions", "items"), ("roster", "roster"), ("cadences", "cadences"))
+        if any(app.cached(loader) is None for _name, loader in stages):
+            self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
         for number, (name, loader) in enumerate(stages):
             rows[name] = app.rows(loader)
             later = stages[number + 1 :]
