@@ -169,12 +169,19 @@ def sqlite_file_path(engine: Engine) -> Path | None:
     return Path(url.database)
 
 
-def make_engine(target: str) -> Engine:
+def make_engine(target: str, *, one_connection: bool = False) -> Engine:
+    """An engine with rapport's settings; `one_connection`: a pool of a single SQLite
+    connection, which threads take turns on (waiting as long as for SQLite's lock)."""
     url = make_url(to_url(target))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             prepare_sqlite_file(Path(url.database))
-        engine = create_engine(url, hide_parameters=True)
+        pool: dict[str, Any] = (
+            {"pool_size": 1, "max_overflow": 0, "pool_timeout": BUSY_TIMEOUT_MS / 1000}
+            if one_connection
+            else {}
+        )
+        engine = create_engine(url, hide_parameters=True, **pool)
         _sqlite_pragmas(engine)
         return engine
     engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
@@ -190,6 +197,10 @@ class Store:
     engine: Engine
     _reader: sessionmaker[Session]
     _writer: sessionmaker[Session]
+    # On a SQLite file every write goes through one connection of its own, and
+    # change_token() asks that connection: SQLite's data_version then moves for other
+    # processes' commits only, never for this one's (which reload what they touch already).
+    _write_engine: Engine | None = None
     _watcher: Any = None
     # The lead's name, recorded on what they log, note, decide and mark told (store.identity).
     user: str = ""
@@ -232,13 +243,15 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        writer_bind = engine.execution_options(rapport_write=True)
+        write_engine = make_engine(target, one_connection=True) if path is not None else None
+        writer_bind = (write_engine or engine).execution_options(rapport_write=True)
         writer = sessionmaker(writer_bind, expire_on_commit=False)
         event.listen(writer, "before_flush", check_values)
         return cls(
             engine=engine,
             _reader=sessionmaker(engine, expire_on_commit=False),
             _writer=writer,
+            _write_engine=write_engine,
             user=user or configured_user() or role or login_name(),
             role=role,
         )
@@ -283,12 +296,13 @@ class Store:
             raise said from None
 
     def change_token(self) -> object:
-        """Something that changes when any other connection commits (None: cannot tell).
+        """Something that changes when another process commits, and not when this one does
+        (None: cannot tell).
 
-        SQLite's `PRAGMA data_version` does exactly this, per connection, for the cost of a
-        page-cache check; one connection is kept for it so the value stays comparable. On
-        PostgreSQL a connection of its own LISTENs for what the data tables' triggers NOTIFY
-        at commit (store.postgres), for one round trip per look.
+        SQLite's `PRAGMA data_version` does exactly this for the connection it is asked on:
+        here the one all of this store's writes go through. On PostgreSQL a connection of its
+        own LISTENs for what the data tables' triggers NOTIFY at commit, leaving out what this
+        engine's own connections sent (store.postgres), for one round trip per look.
         """
         if self.engine.dialect.name == "postgresql":
             from store.postgres import ChangeListener
@@ -296,19 +310,20 @@ class Store:
             if self._watcher is None:
                 self._watcher = ChangeListener(self.engine)
             return self._watcher.token()
-        if self.engine.dialect.name != "sqlite":
+        if self._write_engine is None:
             return None
-        if self._watcher is None:
-            self._watcher = self.engine.raw_connection()
-        cursor = self._watcher.cursor()
+        raw = self._write_engine.raw_connection()
         try:
+            cursor = raw.cursor()
             cursor.execute("PRAGMA data_version")
             return cursor.fetchone()[0]
         finally:
-            cursor.close()
+            raw.close()
 
     def close(self) -> None:
         if self._watcher is not None:
             self._watcher.close()
             self._watcher = None
+        if self._write_engine is not None:
+            self._write_engine.dispose()
         self.engine.dispose()

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 
 # Every table whose change the open apps should see (a test keeps it equal to the models').
 DATA_TABLES = (
@@ -142,15 +142,31 @@ class ChangeListener:
     """A connection of its own that LISTENs for the triggers' notifications.
 
     `token()` is cheap: one round trip (`SELECT 1`, which also delivers what arrived) on an
-    idle connection. It changes when another connection commits a change; after the
-    connection was lost it changes too (what happened meanwhile is unknown).
+    idle connection. It changes when another process commits a change; after the connection
+    was lost it changes too (what happened meanwhile is unknown). What the engine's own
+    connections send is left out: those are this process's writes, which reload what they
+    touched already. A connection is known as one's own from its first checkout on, which is
+    before anything it writes can be committed.
     """
 
     engine: Engine
     _raw: Any = None
     _generation: int = 0
     _seen: int = 0
+    _own: set[int] = field(default_factory=set)  # the server processes of our connections
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        event.listen(self.engine, "checkout", self._checked_out)
+        event.listen(self.engine, "close", self._closed)
+
+    def _checked_out(self, dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        record.info["backend_pid"] = pid = dbapi_connection.info.backend_pid
+        self._own.add(pid)
+
+    def _closed(self, _dbapi_connection: object, record: Any) -> None:
+        # Its process number may be another client's next.
+        self._own.discard(record.info.pop("backend_pid", None))
 
     def _connect(self) -> None:
         raw = self.engine.raw_connection()
@@ -162,8 +178,9 @@ class ChangeListener:
         self._raw = raw
         self._generation += 1
 
-    def _notified(self, _notify: object) -> None:
-        self._seen += 1
+    def _notified(self, notify: Any) -> None:
+        if notify.pid not in self._own:
+            self._seen += 1
 
     def token(self) -> tuple[int, int]:
         with self._lock:

@@ -68,6 +68,28 @@ async def test_nothing_reloads_when_nothing_changed(
         assert app.data_version == version
 
 
+@pytest.mark.both_backends
+async def test_a_check_in_logged_here_is_not_reloaded_again_at_the_next_look(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    """The save reloads what it touched; the next look must not take it for another
+    process's change and reload every screen once more (at a large engagement, seconds)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        version = app.data_version
+        await pilot.press("j", "l", *"all fine", "ctrl+s")
+        await settle(pilot)
+        assert any(toast.startswith("Logged") for toast in toasts(app))
+        assert column(app, 5)[1] != "never !"  # Inês's row reloaded by the save itself
+        saved = app.data_version
+        assert saved == version + 1
+        for _ in range(10):  # on PostgreSQL the own notification arrives a moment later
+            app.poll_changes()
+            await settle(pilot)
+        assert app.data_version == saved
+
+
 async def test_a_look_still_running_is_left_to_finish_not_replaced(
     make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

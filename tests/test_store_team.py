@@ -162,6 +162,27 @@ def test_the_change_token_moves_when_another_lead_commits(
         other.close()
 
 
+def test_the_change_token_stays_put_for_this_stores_own_commits(
+    store: Store, db_target: str, team: dict[str, int]
+) -> None:
+    """Its own writes reload what they touched; counted as outside changes too, every save
+    would reload the screen a second time at the next look."""
+    first = store.change_token()
+    edits.save_note(store, edits.NoteValues(person_id=team["dana"], on=DAY, text="Mine"))
+    with store.write() as session:
+        session.execute(update(Note).values(pinned=True))
+    time.sleep(0.2)  # what PostgreSQL would notify has arrived by now
+    assert store.change_token() == store.change_token() == first
+    # And another lead's commit right after one's own still shows.
+    other = Store.open(db_target, user="ben")
+    try:
+        edits.save_note(store, edits.NoteValues(person_id=team["dana"], on=DAY, text="Mine 2"))
+        edits.save_note(other, edits.NoteValues(person_id=team["dana"], on=DAY, text="Theirs"))
+        assert wait_for_change(store, first) != first
+    finally:
+        other.close()
+
+
 @pytest.mark.postgresql_only
 def test_a_lost_listener_reconnects_and_reports_a_change(store: Store, pg_server: object) -> None:
     first = store.change_token()
