@@ -6,17 +6,16 @@ One `Store` per process, built by the command line and handed to whatever needs 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, String, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, String, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from store.errors import CONFLICT, ConflictError, EditError
 
@@ -28,6 +27,9 @@ from store.filecheck import (
     check_sqlite_file,
     sqlite_problem,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["DamagedDatabase", "Store", "check_sqlite_file", "sqlite_problem"]
 
@@ -192,11 +194,14 @@ def make_engine(target: str, *, one_connection: bool = False) -> Engine:
 
 @dataclass
 class Store:
-    """The process's one engine, its two session factories, and who is making changes."""
+    """The process's engine, its session factories, and who is making changes.
+
+    The ORM (`sqlalchemy.orm`, the models, their mappers) is loaded by the first session, not
+    by opening the store: `connect()` reads with SQLAlchemy Core alone, which is how the first
+    screen is put up while the rest of the app is still to come.
+    """
 
     engine: Engine
-    _reader: sessionmaker[Session]
-    _writer: sessionmaker[Session]
     # On a SQLite file every write goes through one connection of its own, and
     # change_token() asks that connection: SQLite's data_version then moves for other
     # processes' commits only, never for this one's (which reload what they touch already).
@@ -206,6 +211,8 @@ class Store:
     user: str = ""
     # On PostgreSQL the role connected as: a note's author, which row-level security checks.
     role: str | None = None
+    _sessions: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None
+    _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(
@@ -244,13 +251,8 @@ class Store:
             engine.dispose()
             raise
         write_engine = make_engine(target, one_connection=True) if path is not None else None
-        writer_bind = (write_engine or engine).execution_options(rapport_write=True)
-        writer = sessionmaker(writer_bind, expire_on_commit=False)
-        event.listen(writer, "before_flush", check_values)
         return cls(
             engine=engine,
-            _reader=sessionmaker(engine, expire_on_commit=False),
-            _writer=writer,
             _write_engine=write_engine,
             user=user or configured_user() or role or login_name(),
             role=role,
@@ -273,8 +275,31 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader() as session:
+        reader, _writer = self._session_makers()
+        with reader() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read with SQLAlchemy Core only (selects on store.tables): no ORM is loaded."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    def _session_makers(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        # Built by the first session, in whichever thread asks first.
+        with self._sessions_lock:
+            if self._sessions is None:
+                from sqlalchemy.orm import sessionmaker
+
+                import store.models  # noqa: F401  (the mappers, before any session needs them)
+
+                bind = self._write_engine or self.engine
+                writer = sessionmaker(
+                    bind.execution_options(rapport_write=True), expire_on_commit=False
+                )
+                event.listen(writer, "before_flush", check_values)
+                self._sessions = (sessionmaker(self.engine, expire_on_commit=False), writer)
+            return self._sessions
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -284,8 +309,11 @@ class Store:
         COMMITTED) they meet only at row locks, so an update whose version another writer
         moved on meanwhile matches no row: that is a conflict, said as one.
         """
+        from sqlalchemy.orm.exc import StaleDataError
+
+        _reader, writer = self._session_makers()
         try:
-            with self._writer.begin() as session:
+            with writer.begin() as session:
                 yield session
         except StaleDataError:
             raise ConflictError(f"this record {CONFLICT}") from None

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import cache
 
-from store.models import KEY_LEN
+from store.tables import KEY_LEN
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HOURS_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")

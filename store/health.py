@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from store.models import CheckInStatus, Side
 from store.rhythm import RhythmError, parse_rhythm
+from store.tables import CheckInStatus, Side
 
 # Marks of an expected meeting.
 HELD = "held"

@@ -12,7 +12,7 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
-from store.models import USER_LEN
+from store.tables import USER_LEN
 
 CONFIG_NAME = "config.toml"
 

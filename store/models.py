@@ -1,152 +1,58 @@
-"""The engagement's data, as SQLAlchemy 2 typed ORM classes.
+"""The engagement's data, as SQLAlchemy 2 typed ORM classes mapped onto store.tables.
 
-Only `store` touches these; screens get frozen rows from `store.queries`.
+Only `store` touches these; screens get frozen rows from `store.queries`. The schema itself
+(columns, keys, indexes, caps) is declared once, in store.tables, so that the first screen
+can be read with SQLAlchemy Core before this module and `sqlalchemy.orm` are imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Time,
-    TypeDecorator,
-    UniqueConstraint,
-    false,
-    text,
+from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
+
+from store import tables
+from store.tables import (  # re-exported: the caps and kinds are part of the models' API
+    KEY_LEN,
+    NAME_LEN,
+    OPEN_STATUSES,
+    SHORT_LEN,
+    STATUSES,
+    TEXT_LEN,
+    USER_LEN,
+    ZONE_LEN,
+    Channel,
+    CheckInStatus,
+    DecisionKind,
+    NoteKind,
+    Side,
+    UTCDateTime,
+    cadence_attendee,
+    checkin_attendee,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# Field caps, shared by the import, the forms and the database columns.
-KEY_LEN = 40
-NAME_LEN = 200
-SHORT_LEN = 200
-TEXT_LEN = 20_000
-ZONE_LEN = 64
-# Who made a change: a lead's name, or on PostgreSQL their role (at most 63 bytes there).
-USER_LEN = 64
-
-
-class Side(StrEnum):
-    OURS = "ours"
-    CLIENT = "client"
-    PARTNER = "partner"
-
-
-class Channel(StrEnum):
-    VIDEO = "video"
-    PHONE = "phone"
-    ON_SITE = "on-site"
-    CHAT = "chat"
-
-
-class CheckInStatus(StrEnum):
-    HELD = "held"
-    SKIPPED = "skipped"  # did not happen, on purpose (the reason goes in the outcome)
-    MOVED = "moved"  # happened at another time than the usual slot
-
-
-class DecisionKind(StrEnum):
-    DECISION = "decision"
-    RISK = "risk"
-    DEPENDENCY = "dependency"
-
-
-# Statuses that each kind may take; the first is where an item starts.
-STATUSES: dict[DecisionKind, tuple[str, ...]] = {
-    DecisionKind.DECISION: ("open", "decided", "dropped"),
-    DecisionKind.RISK: ("open", "mitigated", "happened", "closed"),
-    DecisionKind.DEPENDENCY: ("open", "delivered", "late"),
-}
-OPEN_STATUSES = frozenset({"open", "late"})
-
-
-class NoteKind(StrEnum):
-    PERSONAL = "personal"
-    PROFESSIONAL = "professional"
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Stores aware datetimes as naive UTC and gives them back aware.
-
-    SQLite drops the offset of an aware datetime; PostgreSQL's `timestamp` would too. Keeping
-    naive UTC in the column and converting at this edge makes both behave alike.
-    """
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(
-        self, value: dt.datetime | None, dialect: object
-    ) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.UTC)
-
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+__all__ = [
+    "KEY_LEN", "NAME_LEN", "OPEN_STATUSES", "SHORT_LEN", "STATUSES", "TEXT_LEN", "USER_LEN",
+    "ZONE_LEN", "Audience", "Base", "Cadence", "Channel", "CheckIn", "CheckInStatus",
+    "Decision", "DecisionEvent", "DecisionKind", "Engagement", "NextStep", "Note", "NoteKind",
+    "Person", "Side", "UTCDateTime", "cadence_attendee", "checkin_attendee",
+]  # fmt: skip
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-cadence_attendee = Table(
-    "cadence_attendee",
-    Base.metadata,
-    Column("cadence_id", ForeignKey("cadence.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
-    Column("position", Integer, nullable=False, default=0),
-    Index("ix_cadence_attendee_person", "person_id"),
-)
-
-checkin_attendee = Table(
-    "checkin_attendee",
-    Base.metadata,
-    Column("checkin_id", ForeignKey("checkin.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
-    Column("position", Integer, nullable=False, default=0),
-    # Last contact per person is the Roster's hottest aggregate: person first.
-    Index("ix_checkin_attendee_person", "person_id", "checkin_id"),
-)
+    metadata = tables.metadata
 
 
 class Engagement(Base):
-    __tablename__ = "engagement"
+    __table__ = tables.engagement
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(KEY_LEN), unique=True)
-    name: Mapped[str] = mapped_column(String(NAME_LEN))
-    client: Mapped[str] = mapped_column(String(NAME_LEN), default="")
-    goal: Mapped[str] = mapped_column(Text, default="")
-    kickoff: Mapped[dt.date | None] = mapped_column(Date)
-    # The lead using rapport: decisions raised without an owner are theirs. Person and
-    # engagement refer to each other, so this key is created after both tables.
-    lead_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL", use_alter=True)
-    )
+    id: Mapped[int]
+    key: Mapped[str]
+    name: Mapped[str]
+    client: Mapped[str]
+    goal: Mapped[str]
+    kickoff: Mapped[dt.date | None]
+    lead_id: Mapped[int | None]
 
     people: Mapped[list[Person]] = relationship(
         back_populates="engagement",
@@ -166,38 +72,32 @@ class Engagement(Base):
 
 
 class Person(Base):
-    __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("engagement_id", "key"),)
+    __table__ = tables.person
+    __mapper_args__ = {"version_id_col": tables.person.c.version}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Optimistic locking: an edit states the version it started from (store.edits).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    __mapper_args__ = {"version_id_col": version}
-    engagement_id: Mapped[int] = mapped_column(
-        ForeignKey("engagement.id", ondelete="CASCADE"), index=True
-    )
-    key: Mapped[str] = mapped_column(String(KEY_LEN))
-    name: Mapped[str] = mapped_column(String(NAME_LEN))
-    side: Mapped[str] = mapped_column(String(10))
-    organisation: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
-    role: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
-    responsibilities: Mapped[str] = mapped_column(Text, default="")
-    team: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
-    timezone: Mapped[str] = mapped_column(String(ZONE_LEN))
-    work_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(9))
-    work_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17))
-    email: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
-    at_kickoff: Mapped[bool] = mapped_column(Boolean, default=False)
-    first_one_on_one: Mapped[dt.date | None] = mapped_column(Date)
-    met_in_person: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Joined after the kickoff and was onboarded all the same.
-    onboarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    role_agreed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # How often to be in touch; None: the default for their side and role.
-    contact_every: Mapped[int | None] = mapped_column(Integer)
+    id: Mapped[int]
+    version: Mapped[int]
+    engagement_id: Mapped[int]
+    key: Mapped[str]
+    name: Mapped[str]
+    side: Mapped[str]
+    organisation: Mapped[str]
+    role: Mapped[str]
+    responsibilities: Mapped[str]
+    team: Mapped[str]
+    timezone: Mapped[str]
+    work_start: Mapped[dt.time]
+    work_end: Mapped[dt.time]
+    email: Mapped[str]
+    at_kickoff: Mapped[bool]
+    first_one_on_one: Mapped[dt.date | None]
+    met_in_person: Mapped[bool]
+    onboarded: Mapped[bool]
+    role_agreed: Mapped[bool]
+    contact_every: Mapped[int | None]
 
     engagement: Mapped[Engagement] = relationship(
-        back_populates="people", foreign_keys=[engagement_id]
+        back_populates="people", foreign_keys=[tables.person.c.engagement_id]
     )
     notes: Mapped[list[Note]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
@@ -205,29 +105,22 @@ class Person(Base):
 
 
 class Cadence(Base):
-    __tablename__ = "cadence"
-    __table_args__ = (UniqueConstraint("engagement_id", "key"),)
+    __table__ = tables.cadence
+    __mapper_args__ = {"version_id_col": tables.cadence.c.version}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Optimistic locking: an edit states the version it started from (store.edits).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    __mapper_args__ = {"version_id_col": version}
-    engagement_id: Mapped[int] = mapped_column(
-        ForeignKey("engagement.id", ondelete="CASCADE"), index=True
-    )
-    key: Mapped[str] = mapped_column(String(KEY_LEN))
-    name: Mapped[str] = mapped_column(String(NAME_LEN))
-    circle: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
-    rhythm: Mapped[str] = mapped_column(String(SHORT_LEN))
-    slot: Mapped[dt.time | None] = mapped_column(Time)
-    zone: Mapped[str] = mapped_column(String(ZONE_LEN), default="")
-    duration: Mapped[int] = mapped_column(Integer, default=30)
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), index=True
-    )
-    # The rhythm counts from here (None: the engagement's kickoff); paused ones expect nothing.
-    since: Mapped[dt.date | None] = mapped_column(Date)
-    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    id: Mapped[int]
+    version: Mapped[int]
+    engagement_id: Mapped[int]
+    key: Mapped[str]
+    name: Mapped[str]
+    circle: Mapped[str]
+    rhythm: Mapped[str]
+    slot: Mapped[dt.time | None]
+    zone: Mapped[str]
+    duration: Mapped[int]
+    owner_id: Mapped[int | None]
+    since: Mapped[dt.date | None]
+    paused: Mapped[bool]
 
     engagement: Mapped[Engagement] = relationship(back_populates="cadences")
     owner: Mapped[Person | None] = relationship()
@@ -237,27 +130,19 @@ class Cadence(Base):
 
 
 class CheckIn(Base):
-    __tablename__ = "checkin"
-    __table_args__ = (
-        Index("ix_checkin_engagement_at", "engagement_id", "at"),
-        Index("ix_checkin_cadence_at", "cadence_id", "at"),
-    )
+    __table__ = tables.checkin
+    __mapper_args__ = {"version_id_col": tables.checkin.c.version}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Optimistic locking: an edit states the version it started from (store.edits).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    __mapper_args__ = {"version_id_col": version}
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id", ondelete="CASCADE"))
-    cadence_id: Mapped[int | None] = mapped_column(ForeignKey("cadence.id", ondelete="SET NULL"))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(
-        String(10), default=CheckInStatus.HELD.value, server_default=CheckInStatus.HELD.value
-    )
-    channel: Mapped[str] = mapped_column(String(10), default=Channel.VIDEO.value)
-    outcome: Mapped[str] = mapped_column(Text, default="")
-    mood: Mapped[int | None] = mapped_column(Integer)
-    # The lead who logged it ("" when not known: imported, or from before revision 0007).
-    logged_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
+    id: Mapped[int]
+    version: Mapped[int]
+    engagement_id: Mapped[int]
+    cadence_id: Mapped[int | None]
+    at: Mapped[dt.datetime]
+    status: Mapped[str]
+    channel: Mapped[str]
+    outcome: Mapped[str]
+    mood: Mapped[int | None]
+    logged_by: Mapped[str]
 
     engagement: Mapped[Engagement] = relationship(back_populates="checkins")
     cadence: Mapped[Cadence | None] = relationship()
@@ -273,66 +158,47 @@ class CheckIn(Base):
 
 
 class NextStep(Base):
-    __tablename__ = "next_step"
+    __table__ = tables.next_step
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    checkin_id: Mapped[int] = mapped_column(
-        ForeignKey("checkin.id", ondelete="CASCADE"), index=True
-    )
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), index=True
-    )
-    text: Mapped[str] = mapped_column(Text)
-    due: Mapped[dt.date | None] = mapped_column(Date)
-    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    id: Mapped[int]
+    checkin_id: Mapped[int]
+    owner_id: Mapped[int | None]
+    text: Mapped[str]
+    due: Mapped[dt.date | None]
+    done: Mapped[bool]
 
     checkin: Mapped[CheckIn] = relationship(back_populates="next_steps")
     owner: Mapped[Person | None] = relationship()
 
 
 class Decision(Base):
-    __tablename__ = "decision"
-    __table_args__ = (Index("ix_decision_engagement_due", "engagement_id", "due"),)
+    __table__ = tables.decision
+    __mapper_args__ = {"version_id_col": tables.decision.c.version}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Optimistic locking: an edit states the version it started from (store.edits).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    __mapper_args__ = {"version_id_col": version}
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(12), default=DecisionKind.DECISION.value)
-    title: Mapped[str] = mapped_column(String(NAME_LEN))
-    context: Mapped[str] = mapped_column(Text, default="")
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), index=True
-    )
-    raised: Mapped[dt.date | None] = mapped_column(Date)
-    due: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="open")
-    outcome: Mapped[str] = mapped_column(Text, default="")
-    decided: Mapped[dt.date | None] = mapped_column(Date)
-    # Optional: a stable key, so a file can say which decision supersedes which.
-    key: Mapped[str | None] = mapped_column(String(KEY_LEN))
-    # The circle that discusses it: "stale" is measured against this cadence's rhythm.
-    cadence_id: Mapped[int | None] = mapped_column(
-        ForeignKey("cadence.id", ondelete="SET NULL"), index=True
-    )
-    raised_in_id: Mapped[int | None] = mapped_column(
-        ForeignKey("checkin.id", ondelete="SET NULL"), index=True
-    )
-    superseded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("decision.id", ondelete="SET NULL"), index=True
-    )
-    # Risks: probability and impact 1-5 (their product is the score) and the mitigation.
-    probability: Mapped[int | None] = mapped_column(Integer)
-    impact: Mapped[int | None] = mapped_column(Integer)
-    mitigation: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Dependencies: on whom or what (a person, a team, another party).
-    depends_on: Mapped[str] = mapped_column(String(SHORT_LEN), default="", server_default="")
-    # The lead who last changed it (raised it, edited it, moved it); "" when not known.
-    changed_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
+    id: Mapped[int]
+    version: Mapped[int]
+    engagement_id: Mapped[int]
+    kind: Mapped[str]
+    title: Mapped[str]
+    context: Mapped[str]
+    owner_id: Mapped[int | None]
+    raised: Mapped[dt.date | None]
+    due: Mapped[dt.date | None]
+    status: Mapped[str]
+    outcome: Mapped[str]
+    decided: Mapped[dt.date | None]
+    key: Mapped[str | None]
+    cadence_id: Mapped[int | None]
+    raised_in_id: Mapped[int | None]
+    superseded_by_id: Mapped[int | None]
+    probability: Mapped[int | None]
+    impact: Mapped[int | None]
+    mitigation: Mapped[str]
+    depends_on: Mapped[str]
+    changed_by: Mapped[str]
 
     engagement: Mapped[Engagement] = relationship(back_populates="decisions")
-    owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
+    owner: Mapped[Person | None] = relationship(foreign_keys=[tables.decision.c.owner_id])
     audience: Mapped[list[Audience]] = relationship(
         back_populates="decision",
         cascade="all, delete-orphan",
@@ -344,23 +210,15 @@ class Decision(Base):
 class Audience(Base):
     """One person who must be told of a decision, and when they were (None: not yet)."""
 
-    __tablename__ = "decision_audience"
+    __table__ = tables.decision_audience
 
-    decision_id: Mapped[int] = mapped_column(
-        ForeignKey("decision.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    informed_on: Mapped[dt.date | None] = mapped_column(Date)
-    # Where they were told, when it happened in a logged check-in.
-    checkin_id: Mapped[int | None] = mapped_column(
-        ForeignKey("checkin.id", ondelete="SET NULL"), index=True
-    )
-    channel: Mapped[str | None] = mapped_column(String(10))
-    # The lead who marked them told; "" while not told, or when not known.
-    informed_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
+    decision_id: Mapped[int]
+    person_id: Mapped[int]
+    position: Mapped[int]
+    informed_on: Mapped[dt.date | None]
+    checkin_id: Mapped[int | None]
+    channel: Mapped[str | None]
+    informed_by: Mapped[str]
 
     decision: Mapped[Decision] = relationship(back_populates="audience")
     person: Mapped[Person] = relationship()
@@ -369,42 +227,31 @@ class Audience(Base):
 class DecisionEvent(Base):
     """One step in a decision's life: raised, discussed, decided, told someone, dropped…"""
 
-    __tablename__ = "decision_event"
-    __table_args__ = (Index("ix_decision_event_decision_at", "decision_id", "at"),)
+    __table__ = tables.decision_event
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(16))
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"), index=True
-    )
-    checkin_id: Mapped[int | None] = mapped_column(
-        ForeignKey("checkin.id", ondelete="SET NULL"), index=True
-    )
-    text: Mapped[str] = mapped_column(Text, default="")
-    # The lead who took this step; "" when not known.
-    made_by: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
+    id: Mapped[int]
+    decision_id: Mapped[int]
+    at: Mapped[dt.datetime]
+    kind: Mapped[str]
+    person_id: Mapped[int | None]
+    checkin_id: Mapped[int | None]
+    text: Mapped[str]
+    made_by: Mapped[str]
 
 
 class Note(Base):
-    __tablename__ = "note"
+    __table__ = tables.note
+    __mapper_args__ = {"version_id_col": tables.note.c.version}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Optimistic locking: an edit states the version it started from (store.edits).
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    __mapper_args__ = {"version_id_col": version}
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    on: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(14), default=NoteKind.PERSONAL.value)
-    text: Mapped[str] = mapped_column(Text)
-    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
-    follow_up: Mapped[dt.date | None] = mapped_column(Date)
-    # Who wrote it: on PostgreSQL their database role, which row-level security compares with
-    # `current_user` (store.postgres); "" when not known.
-    author: Mapped[str] = mapped_column(String(USER_LEN), default="", server_default="")
-    # Readable by its author only. On PostgreSQL the database enforces it; a SQLite file has
-    # one reader anyway.
-    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    id: Mapped[int]
+    version: Mapped[int]
+    person_id: Mapped[int]
+    on: Mapped[dt.date]
+    kind: Mapped[str]
+    text: Mapped[str]
+    pinned: Mapped[bool]
+    follow_up: Mapped[dt.date | None]
+    author: Mapped[str]
+    private: Mapped[bool]
 
     person: Mapped[Person] = relationship(back_populates="notes")

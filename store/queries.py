@@ -1,4 +1,9 @@
-"""What the screens show, as frozen rows: no ORM object ever leaves `store`."""
+"""What the screens show, as frozen rows: no ORM object ever leaves `store`.
+
+Reads of columns select from the Core tables (store.tables) on a Core connection, so the
+first screen (the engagements, a page of the roster, Today's notes) is up before the ORM is
+imported; the few that load ORM objects import the models when they run.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +12,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import Connection, Select, case, func, select
 
 from store import health
 from store.db import Store
 from store.health import Expected
-from store.models import (
-    Cadence,
-    CheckIn,
-    CheckInStatus,
-    Engagement,
-    NextStep,
-    Note,
-    Person,
-    cadence_attendee,
-    checkin_attendee,
-)
 from store.sharing import Shared
+from store.tables import CheckInStatus, cadence_attendee, checkin_attendee
+from store.tables import cadence as cadence_t
+from store.tables import checkin as checkin_t
+from store.tables import engagement as engagement_t
+from store.tables import next_step as next_step_t
+from store.tables import note as note_t
+from store.tables import person as person_t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from store.models import Cadence
 
 AD_HOC = "ad-hoc call"
 # Rows fetched at a time by the reads of a whole engagement (yield_per): the ORM otherwise
 # holds every row of the result at once while the list is built from them.
 STREAM_ROWS = 1000
 # A skipped meeting was logged but did not happen: it is no contact and no "last held".
-HAPPENED = CheckIn.status != CheckInStatus.SKIPPED.value
+HAPPENED = checkin_t.c.status != CheckInStatus.SKIPPED.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,25 +146,28 @@ class CheckInRow:
 
 
 def engagements(store: Store) -> list[EngagementRow]:
-    with store.read() as session:
-        rows = session.scalars(select(Engagement).order_by(Engagement.name, Engagement.id))
-        return [EngagementRow(e.id, e.key, e.name, e.client, e.goal, e.kickoff) for e in rows]
+    e = engagement_t.c
+    with store.connect() as connection:
+        rows = connection.execute(
+            select(e.id, e.key, e.name, e.client, e.goal, e.kickoff).order_by(e.name, e.id)
+        )
+        return [EngagementRow(*row) for row in rows]
 
 
 def _last_contacts(
-    session: Session, engagement_id: int, people: Sequence[int] | None = None
+    session: Connection | Session, engagement_id: int, people: Sequence[int] | None = None
 ) -> dict[int, dt.datetime]:
     """Last contact per person: everyone's (one pass over the engagement's check-ins), or
     only `people`'s (through the attendee index: cheap for a page of a long roster)."""
     stmt = (
-        select(checkin_attendee.c.person_id, func.max(CheckIn.at))
-        .join(CheckIn, CheckIn.id == checkin_attendee.c.checkin_id)
-        .where(CheckIn.engagement_id == engagement_id, HAPPENED)
+        select(checkin_attendee.c.person_id, func.max(checkin_t.c.at))
+        .join(checkin_t, checkin_t.c.id == checkin_attendee.c.checkin_id)
+        .where(checkin_t.c.engagement_id == engagement_id, HAPPENED)
         .group_by(checkin_attendee.c.person_id)
     )
     if people is not None:
         stmt = stmt.where(checkin_attendee.c.person_id.in_(people))
-    at_type = CheckIn.__table__.c.at.type
+    at_type = checkin_t.c.at.type
     # func.max loses the column type on SQLite, so the UTC conversion is applied by hand.
     return {
         person_id: at_type.process_result_value(_as_datetime(at), None)
@@ -178,19 +186,21 @@ def _steps_query(engagement_id: int | None) -> StepQuery:
     """Next steps with when they were raised and their owner's name: the engagement's, or
     (None) any, for a query that narrows them otherwise."""
     # Columns, not entities: building ORM objects costs more than the query at 100k rows.
-    owner = aliased(Person)
+    owner, step, checkin = person_t.alias("owner"), next_step_t.c, checkin_t.c
     stmt = (
         select(
-            NextStep.id, NextStep.text, NextStep.owner_id, owner.name, NextStep.due,
-            NextStep.done, NextStep.checkin_id, CheckIn.at,
+            step.id, step.text, step.owner_id, owner.c.name, step.due, step.done,
+            step.checkin_id, checkin.at,
         )
-        .join(CheckIn, CheckIn.id == NextStep.checkin_id)
-        .outerjoin(owner, owner.id == NextStep.owner_id)
+        .join(checkin_t, checkin.id == step.checkin_id)
+        .outerjoin(owner, owner.c.id == step.owner_id)
     )  # fmt: skip
-    return stmt if engagement_id is None else stmt.where(CheckIn.engagement_id == engagement_id)
+    return stmt if engagement_id is None else stmt.where(checkin.engagement_id == engagement_id)
 
 
-def _step_rows(session: Session, stmt: StepQuery, same: Shared | None = None) -> list[StepRow]:
+def _step_rows(
+    session: Connection | Session, stmt: StepQuery, same: Shared | None = None
+) -> list[StepRow]:
     same = same or Shared()
     return [
         StepRow(step_id, text, owner_id, same(name or ""), same(due), done, checkin_id, at)
@@ -199,7 +209,7 @@ def _step_rows(session: Session, stmt: StepQuery, same: Shared | None = None) ->
 
 
 def _open_steps(
-    session: Session,
+    session: Connection | Session,
     engagement_id: int,
     owners: Sequence[int] | None = None,
     same: Shared | None = None,
@@ -210,20 +220,22 @@ def _open_steps(
     # engagement condition SQLite finds them by owner instead of reading every check-in.
     stmt = (
         _steps_query(engagement_id if owners is None else None)
-        .where(NextStep.done.is_(False))
-        .order_by(NextStep.due.is_(None), NextStep.due, NextStep.id)
+        .where(next_step_t.c.done.is_(False))
+        .order_by(next_step_t.c.due.is_(None), next_step_t.c.due, next_step_t.c.id)
     )
     if owners is not None:
-        stmt = stmt.where(NextStep.owner_id.in_(owners))
+        stmt = stmt.where(next_step_t.c.owner_id.in_(owners))
     return _step_rows(session, stmt, same)
 
 
 # The person columns the roster reads (by attribute, as it would an ORM object).
-PERSON_COLUMNS = (
-    Person.id, Person.key, Person.name, Person.side, Person.organisation, Person.role,
-    Person.responsibilities, Person.team, Person.timezone, Person.work_start, Person.work_end,
-    Person.email, Person.at_kickoff, Person.first_one_on_one, Person.met_in_person,
-    Person.onboarded, Person.role_agreed, Person.contact_every, Person.version,
+PERSON_COLUMNS = tuple(
+    person_t.c[name]
+    for name in (
+        "id", "key", "name", "side", "organisation", "role", "responsibilities", "team",
+        "timezone", "work_start", "work_end", "email", "at_kickoff", "first_one_on_one",
+        "met_in_person", "onboarded", "role_agreed", "contact_every", "version",
+    )
 )  # fmt: skip
 
 
@@ -239,12 +251,13 @@ def roster(
     costs the same however long the roster is). Contact targets are judged on `today`
     (default: the local date now)."""
     today = today or dt.date.today()
-    with store.read() as session:
-        kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
-        stmt = select(*PERSON_COLUMNS).where(Person.engagement_id == engagement_id)
+    person = person_t.c
+    with store.connect() as session:
+        kickoff = _kickoff(session, engagement_id)
+        stmt = select(*PERSON_COLUMNS).where(person.engagement_id == engagement_id)
         if people is not None:
-            stmt = stmt.where(Person.id.in_(people))
-        stmt = stmt.order_by(Person.name, Person.id).limit(limit)
+            stmt = stmt.where(person.id.in_(people))
+        stmt = stmt.order_by(person.name, person.id).limit(limit)
         page = None
         if limit is not None or people is not None:
             found: Iterable[Any] = session.execute(stmt).all()
@@ -281,10 +294,19 @@ def roster(
         return rows
 
 
+def _kickoff(session: Connection | Session, engagement_id: int) -> dt.date | None:
+    return session.scalar(select(engagement_t.c.kickoff).where(engagement_t.c.id == engagement_id))
+
+
 def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRow]:
     """Every cadence by name with its health on `today` (store.health.cadence_health)."""
+    from sqlalchemy.orm import selectinload
+
+    from store.models import Cadence
+
+    checkin = checkin_t.c
     with store.read() as session:
-        kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
+        kickoff = _kickoff(session, engagement_id)
         found = session.scalars(
             select(Cadence)
             .where(Cadence.engagement_id == engagement_id)
@@ -297,13 +319,13 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
         # Every check-in of every cadence in one query, a cadence at a time: its health is
         # judged as soon as its check-ins are read, so they are never all held at once. Only
         # a skipped one's outcome is needed (its reason), so long outcomes are not loaded.
-        reason = case((CheckIn.status == CheckInStatus.SKIPPED.value, CheckIn.outcome), else_="")
+        reason = case((checkin.status == CheckInStatus.SKIPPED.value, checkin.outcome), else_="")
         checkin_cadence: dict[int, int] = {}
         healths: dict[int, health.CadenceHealth] = {}
         stmt = (
-            select(CheckIn.id, CheckIn.cadence_id, CheckIn.at, CheckIn.status, reason)
-            .where(CheckIn.engagement_id == engagement_id, CheckIn.cadence_id.is_not(None))
-            .order_by(CheckIn.cadence_id, CheckIn.at, CheckIn.id)
+            select(checkin.id, checkin.cadence_id, checkin.at, checkin.status, reason)
+            .where(checkin.engagement_id == engagement_id, checkin.cadence_id.is_not(None))
+            .order_by(checkin.cadence_id, checkin.at, checkin.id)
             .execution_options(yield_per=STREAM_ROWS)
         )
         same = Shared()
@@ -354,19 +376,20 @@ def notes(
     """The engagement's notes, pinned first, newest first; or only those with a follow-up
     between the two dates of `follow_up` (both included), which Today reads at once however
     many notes there are."""
-    with store.read() as session:
+    note, person = note_t.c, person_t.c
+    with store.connect() as session:
         stmt = (
             select(
-                Note.id, Note.person_id, Person.name, Note.on, Note.kind, Note.text,
-                Note.pinned, Note.follow_up, Note.version, Note.author, Note.private,
+                note.id, note.person_id, person.name, note.on, note.kind, note.text,
+                note.pinned, note.follow_up, note.version, note.author, note.private,
             )
-            .join(Person, Person.id == Note.person_id)
-            .where(Person.engagement_id == engagement_id)
-            .order_by(Note.pinned.desc(), Note.on.desc(), Note.id.desc())
+            .join(person_t, person.id == note.person_id)
+            .where(person.engagement_id == engagement_id)
+            .order_by(note.pinned.desc(), note.on.desc(), note.id.desc())
             .execution_options(yield_per=STREAM_ROWS)
         )  # fmt: skip
         if follow_up is not None:
-            stmt = stmt.where(Note.follow_up.between(*follow_up))
+            stmt = stmt.where(note.follow_up.between(*follow_up))
         same = Shared()
         return [
             NoteRow(note_id, person_id, same(name), same(on), same(kind), text, pinned,
@@ -380,6 +403,10 @@ def recent_checkins(
     store: Store, *, cadence_id: int | None = None, person_id: int | None = None, limit: int = 5
 ) -> list[CheckInRow]:
     """The last few check-ins of a cadence or with a person, newest first."""
+    from sqlalchemy.orm import selectinload
+
+    from store.models import CheckIn
+
     with store.read() as session:
         stmt = select(CheckIn).options(
             selectinload(CheckIn.attendees), selectinload(CheckIn.cadence)
@@ -400,28 +427,29 @@ def recent_checkins(
 
 
 def person_cadences(store: Store, person_id: int) -> list[str]:
-    with store.read() as session:
+    with store.connect() as session:
         stmt = (
-            select(Cadence.name)
-            .join(cadence_attendee, cadence_attendee.c.cadence_id == Cadence.id)
+            select(cadence_t.c.name)
+            .join(cadence_attendee, cadence_attendee.c.cadence_id == cadence_t.c.id)
             .where(cadence_attendee.c.person_id == person_id)
-            .order_by(Cadence.name)
+            .order_by(cadence_t.c.name)
         )
         return list(session.scalars(stmt))
 
 
 def has_data(store: Store) -> bool:
-    with store.read() as session:
-        return session.scalar(select(func.count()).select_from(Engagement)) != 0
+    with store.connect() as session:
+        return session.scalar(select(func.count()).select_from(engagement_t)) != 0
 
 
 def people_choices(store: Store, engagement_id: int) -> list[tuple[str, int]]:
     """(name, id) of everyone on the engagement, for pickers in forms."""
-    with store.read() as session:
+    person = person_t.c
+    with store.connect() as session:
         stmt = (
-            select(Person.name, Person.id)
-            .where(Person.engagement_id == engagement_id)
-            .order_by(Person.name)
+            select(person.name, person.id)
+            .where(person.engagement_id == engagement_id)
+            .order_by(person.name)
         )
         return [(name, person_id) for name, person_id in session.execute(stmt)]
 
@@ -443,6 +471,10 @@ class CheckInEdit:
 
 
 def checkin_for_edit(store: Store, checkin_id: int) -> CheckInEdit | None:
+    from sqlalchemy.orm import selectinload
+
+    from store.models import CheckIn, NextStep
+
     with store.read() as session:
         checkin = session.scalar(
             select(CheckIn)
@@ -471,10 +503,11 @@ def steps_of(
     person_id: int | None = None,
 ) -> list[StepRow]:  # fmt: skip
     """Next steps from a cadence's check-ins, or owned by a person: open first, newest first."""
-    with store.read() as session:
+    step, checkin = next_step_t.c, checkin_t.c
+    with store.connect() as session:
         stmt = _steps_query(engagement_id)
         if cadence_id is not None:
-            stmt = stmt.where(CheckIn.cadence_id == cadence_id)
+            stmt = stmt.where(checkin.cadence_id == cadence_id)
         if person_id is not None:
-            stmt = stmt.where(NextStep.owner_id == person_id)
-        return _step_rows(session, stmt.order_by(NextStep.done, CheckIn.at.desc(), NextStep.id))
+            stmt = stmt.where(step.owner_id == person_id)
+        return _step_rows(session, stmt.order_by(step.done, checkin.at.desc(), step.id))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from store import queries
 from store.db import Store
-from store.decisions import Item
-from store.decisions import items as decision_items
+
+if TYPE_CHECKING:
+    from store.decisions import Item
 
 # How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
 # follow-up that has come stays on the list.
@@ -95,6 +97,8 @@ def notes_due(store: Store, engagement_id: int, today: dt.date) -> list[queries.
 
 
 def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.date) -> Today:
+    from store.decisions import items as decision_items
+
     return compose(
         now, today,
         cadences=queries.cadences(store, engagement_id, today),

@@ -131,3 +131,34 @@ def test_the_background_check_knows_which_targets_are_sqlite_files(tmp_path: Pat
     assert sqlite_path_of(f"sqlite:///{tmp_path}/a%20b.db") == existing
     assert sqlite_path_of(str(tmp_path / "missing.db")) is None  # created, then checked
     assert sqlite_path_of("postgresql+psycopg://u@db/rapport") is None
+
+
+# What the first screen reads, in a fresh interpreter as the app starts: the store opened,
+# the app's and the first screens' modules imported, the engagements, a page of the roster
+# and Today's notes read.
+FIRST_SCREEN = """
+import datetime as dt, sys
+from store.db import Store
+import tui.app, tui.screens.roster, tui.screens.today
+from store import queries
+from store.today import notes_due
+store = Store.open(sys.argv[1])
+(engagement,) = queries.engagements(store)
+assert queries.roster(store, engagement.id, limit=40)
+notes_due(store, engagement.id, dt.date(2026, 11, 20))
+print(sorted(m for m in sys.modules if m.startswith("sqlalchemy.orm") or m == "store.models"))
+"""
+
+
+@pytest.mark.both_backends
+def test_the_first_screen_is_read_without_loading_the_orm(
+    sample_store: Store, db_target: str
+) -> None:
+    """`sqlalchemy.orm` and the mapped models cost as much to import and configure as
+    Textual itself: the first screen is up before they are loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, db_target],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

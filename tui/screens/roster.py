@@ -18,8 +18,8 @@ from store.fields import (
     parse_hours,
     parse_optional_date,
 )
-from store.models import NAME_LEN, SHORT_LEN, TEXT_LEN, Side
 from store.queries import PersonRow
+from store.tables import NAME_LEN, SHORT_LEN, TEXT_LEN, Side
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
 
