@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from helpers import names, settle
 from textual.command import CommandPalette
 from textual.widgets import HelpPanel, Input, OptionList
@@ -34,6 +35,34 @@ async def test_number_keys_switch_screens_and_each_keeps_its_state(
         assert app.screen.table.cursor_row == 2  # where we left it
         assert app.title == "Trailhead US"
         assert app.sub_title == "Fri 20 Nov 2026"
+
+
+async def test_a_first_visit_styles_the_new_screen_without_restyling_the_whole_app(
+    make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-parsing every stylesheet and restyling every screen costs tens of milliseconds;
+    a screen made for its first visit is styled as it mounts."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        refreshed: list[object] = []
+        monkeypatch.setattr(app, "refresh_css", lambda *a, **k: refreshed.append(a))
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CadenceScreen)
+        assert refreshed == []
+        # …and styled all the same: the table fills the column its CSS gives it.
+        table = app.screen.query_one("#records")
+        assert table.size.height > 10
+        assert app.screen.query_one("#detail-pane").size.width > 0
+        # A theme change still restyles everything, this screen included.
+        monkeypatch.undo()
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await settle(pilot)
+        background = app.screen.styles.background
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen.styles.background == background
 
 
 async def test_question_mark_shows_and_hides_the_keys(
