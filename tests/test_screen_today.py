@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from helpers import settle
 from textual.widgets import OptionList, Static
 
@@ -166,3 +167,33 @@ async def test_a_long_section_shows_its_first_lines_and_counts_the_rest(
         assert section[-1].strip() == f"… and {total - SHOWN} more (1 Roster)"
         summary = str(app.screen.query_one("#summary", Static).render())
         assert f"{total} losing touch" in summary
+
+
+async def test_the_screens_rows_are_read_after_the_first_lines_are_painted(
+    make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today's first lines come from a quick read of its own; the screens' rows (tenths of a
+    second each at a large engagement) wait until those lines are on screen, so they do not
+    take the GIL from the first paint."""
+    app = make_app(start_screen="today")
+    shown: list[TodayScreen.Loaded] = []
+    reads: list[tuple[str, bool]] = []
+    rows = app.rows  # type: ignore[attr-defined]
+
+    class Recorded(TodayScreen.Loaded):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            shown.append(self)
+
+    def recording_rows(name: str) -> object:
+        reads.append((name, bool(shown) and shown[0].painted.is_set()))
+        return rows(name)
+
+    monkeypatch.setattr(TodayScreen, "Loaded", Recorded)
+    monkeypatch.setattr(app, "rows", recording_rows)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert shown[0].today.pending  # the first lines, with the rest still to come
+        assert reads[0] == ("items", True)
+        assert not shown[-1].today.pending

@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from store.db import Store
 
+# Seconds a screen's worker waits for its first rows to be painted before it reads the rest,
+# at most (a screen pushed aside before its first refresh never paints them): a read that
+# runs meanwhile takes the GIL from the first paint.
+FIRST_PAINT_WAIT = 1.0
+
 # Everything the main screens read, by name: (store, engagement id, today) -> rows.
 Loader = Callable[["Store", int, dt.date], Any]
 

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from tui.data import FIRST_PAINT_WAIT
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 
 Row = TypeVar("Row")
 Cell = str | Text
-
-# Seconds the whole read waits for the first page to be painted, at most (a screen that
-# is pushed aside before its first refresh never paints it).
-FIRST_PAINT_WAIT = 1.0
 
 
 def listing_bindings(screen: str, *, extra: Sequence[BindingType] = ()) -> list[BindingType]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -14,6 +15,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui import format as fmt
+from tui.data import FIRST_PAINT_WAIT
 from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ class TodayScreen(Screen[None]):
             super().__init__()
             self.today = today
             self.version = version
+            self.painted = threading.Event()  # set once these lines are on screen
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,7 +115,9 @@ class TodayScreen(Screen[None]):
         # shares the rows with the screens, so visiting one afterwards reads nothing again).
         stages = (("decisions", "items"), ("roster", "roster"), ("cadences", "cadences"))
         if any(app.cached(loader) is None for _name, loader in stages):
-            self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
+            first = self.Loaded(compose(now, today, **rows), version)  # type: ignore[arg-type]
+            self.post_message(first)
+            first.painted.wait(timeout=FIRST_PAINT_WAIT)
         for number, (name, loader) in enumerate(stages):
             rows[name] = app.rows(loader)
             later = stages[number + 1 :]
@@ -123,6 +128,7 @@ class TodayScreen(Screen[None]):
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
+        self.call_after_refresh(message.painted.set)
         today = message.today
         summary = "  ·  ".join(
             f"{len(items):,} {SHORT[key]}" for key, _title, items in today.sections if items
