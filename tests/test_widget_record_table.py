@@ -106,3 +106,30 @@ async def test_columns_fit_their_text_and_long_text_is_cut_with_an_ellipsis() ->
         assert "x" * 39 + "…" in line and "x" * 41 not in line
         assert "1234567…" in line
         assert table.render_line(0).text.startswith(" Name ")
+
+
+async def test_a_row_saved_again_is_measured_alone_and_its_column_grows_to_fit() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        name = table.columns[0]
+        before = name.shown
+        ids = list(range(100, 100 + ROWS))
+        longer = "a much longer name than any other"
+
+        def cells(index: int) -> Sequence[str]:
+            app.asked.append(index)
+            return (longer, "5") if index == 5 else (f"person {index:05d}", str(index))
+
+        app.asked.clear()
+        table.show(ids, cells, changed=[5])
+        assert app.asked == [5]  # not the first MEASURED_ROWS rows again
+        assert name.shown == len(longer) > before
+        await pilot.pause()
+        assert longer in screen_text(app)
+        # A different list is measured afresh, and the column fits it again.
+        app.asked.clear()
+        table.show(ids[10:], app.cells, changed=[5])
+        assert set(app.asked) >= set(range(MEASURED_ROWS))
+        assert name.shown == before

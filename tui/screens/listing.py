@@ -216,7 +216,7 @@ class ListingScreen(Screen[None], Generic[Row]):
                 if self._haystacks is not None:
                     self._haystacks[index] = self._haystacks_of([new])[0]
                 self._by_id[self.row_id(new)] = new
-        self.fill()
+        self.fill(changed=fresh.keys())
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -252,14 +252,20 @@ class ListingScreen(Screen[None], Generic[Row]):
             if needle in haystack and self.keep(row)
         ]
 
-    def fill(self, select_id: int | None = None) -> None:
-        """Put the visible rows into the table, keeping the cursor on the same record."""
+    def fill(self, select_id: int | None = None, changed: Collection[int] | None = None) -> None:
+        """Put the visible rows into the table, keeping the cursor on the same record.
+
+        `changed`: the records whose rows were replaced, if that is all that happened; when
+        the same records are still shown, only their rows are measured again.
+        """
         visible = self.visible_rows()
+        ids = [self.row_id(row) for row in visible]
         # Cells are made only for the rows on screen, when they are painted.
         self.table.show(
-            [self.row_id(row) for row in visible],
+            ids,
             lambda index: self.cells(visible[index]),
             cursor_id=select_id,
+            changed=None if changed is None else [n for n, i in enumerate(ids) if i in changed],
         )
         self.has_selection = bool(visible)
         empty = self.query_one("#empty", Static)

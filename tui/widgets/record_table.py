@@ -127,14 +127,27 @@ class RecordTable(ScrollView, can_focus=True):
         for label in labels:
             self.add_column(label)
 
-    def show(self, ids: Sequence[int], cells: Cells, *, cursor_id: int | None = None) -> None:
+    def show(
+        self,
+        ids: Sequence[int],
+        cells: Cells,
+        *,
+        cursor_id: int | None = None,
+        changed: Sequence[int] | None = None,
+    ) -> None:
         """Show these records in this order; `cells(n)` gives the n-th row's cells when it is
-        on screen. The cursor stays on `cursor_id` (else on the record it was on) if shown."""
+        on screen. The cursor stays on `cursor_id` (else on the record it was on) if shown.
+
+        `changed`: when the same records are shown again with only these rows' cells new
+        (a record saved), only they are measured, not the first MEASURED_ROWS rows: a
+        column then grows to fit them and shrinks at the next new list.
+        """
         keep = cursor_id if cursor_id is not None else self.selected_id
+        same = changed is not None and list(ids) == list(self._ids)
         self._ids, self._cells = ids, cells
         self._added, self._added_ids = [], []
         self._cursor = _index_of(ids, keep)
-        self._relayout()
+        self._relayout(changed if same else None)
         self._highlighted()
 
     def clear(self) -> None:
@@ -232,15 +245,18 @@ class RecordTable(ScrollView, can_focus=True):
     def _highlighted(self) -> None:
         self.post_message(self.RowHighlighted(self, self._cursor, self.selected_id))
 
-    def _relayout(self) -> None:
-        """Fit the columns and the scroll area to the rows now shown."""
-        sample = [self._cells(n) for n in range(min(len(self._ids), MEASURED_ROWS))]
+    def _relayout(self, changed: Sequence[int] | None = None) -> None:
+        """Fit the columns and the scroll area to the rows now shown (or, with `changed`,
+        to those rows as well as they fit already)."""
+        measured = range(min(len(self._ids), MEASURED_ROWS)) if changed is None else changed
+        sample = [self._cells(n) for n in measured if n < MEASURED_ROWS]
         for number, column in enumerate(self.columns):
             if column.width is not None:
                 column.shown = column.width
                 continue
             widest = max((_width(row[number]) for row in sample if number < len(row)), default=0)
-            column.shown = min(max(cell_len(column.label), widest), MAX_AUTO_WIDTH)
+            least = cell_len(column.label) if changed is None else column.shown
+            column.shown = min(max(least, widest), MAX_AUTO_WIDTH)
         width = sum(column.shown + 2 * PADDING for column in self.columns)
         self.virtual_size = Size(width, len(self._ids) + 1)
         self._repaint()
