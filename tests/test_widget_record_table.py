@@ -133,3 +133,32 @@ async def test_a_row_saved_again_is_measured_alone_and_its_column_grows_to_fit()
         table.show(ids[10:], app.cells, changed=[5])
         assert set(app.asked) >= set(range(MEASURED_ROWS))
         assert name.shown == before
+
+
+async def test_a_narrower_list_shown_without_measuring_keeps_the_columns() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        widths = [column.shown for column in table.columns]
+        app.asked.clear()
+        table.show([100, 105], lambda index: ("ab", "1"), measure=False)
+        await pilot.pause()
+        assert [column.shown for column in table.columns] == widths
+        assert table.row_count == 2
+        # Measured, the same list fits its columns to itself.
+        table.show([100, 105], lambda index: ("ab", "1"))
+        assert table.columns[0].shown < widths[0]
+
+
+async def test_the_first_list_is_measured_even_when_asked_not_to() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RecordTable)
+        fresh = RecordTable()
+        await app.mount(fresh)
+        fresh.add_column("Name")
+        fresh.show([1], lambda index: ("a rather long name",), measure=False)
+        assert fresh.columns[0].shown == len("a rather long name")
+        assert table.row_count == ROWS
+        await pilot.pause()

@@ -116,6 +116,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._added_ids: list[int] = []
         self._cursor = 0
         self._strips: dict[tuple[int, bool, bool], _RowStrip] = {}
+        self._measured = False  # the columns have been fitted to rows at least once
 
     # ---- columns and rows --------------------------------------------------------------
 
@@ -134,6 +135,7 @@ class RecordTable(ScrollView, can_focus=True):
         *,
         cursor_id: int | None = None,
         changed: Sequence[int] | None = None,
+        measure: bool = True,
     ) -> None:
         """Show these records in this order; `cells(n)` gives the n-th row's cells when it is
         on screen. The cursor stays on `cursor_id` (else on the record it was on) if shown.
@@ -141,13 +143,18 @@ class RecordTable(ScrollView, can_focus=True):
         `changed`: when the same records are shown again with only these rows' cells new
         (a record saved), only they are measured, not the first MEASURED_ROWS rows: a
         column then grows to fit them and shrinks at the next new list.
+        `measure=False`: the columns keep their widths (a filter narrowing the same list:
+        they stay put while one types, and nothing is measured per keystroke).
         """
         keep = cursor_id if cursor_id is not None else self.selected_id
         same = changed is not None and list(ids) == list(self._ids)
         self._ids, self._cells = ids, cells
         self._added, self._added_ids = [], []
         self._cursor = _index_of(ids, keep)
-        self._relayout(changed if same else None)
+        if not measure and self._measured:
+            self._relayout(())
+        else:
+            self._relayout(changed if same else None)
         self._highlighted()
 
     def clear(self) -> None:
@@ -249,6 +256,7 @@ class RecordTable(ScrollView, can_focus=True):
         """Fit the columns and the scroll area to the rows now shown (or, with `changed`,
         to those rows as well as they fit already)."""
         measured = range(min(len(self._ids), MEASURED_ROWS)) if changed is None else changed
+        self._measured = self._measured or bool(measured)
         sample = [self._cells(n) for n in measured if n < MEASURED_ROWS]
         for number, column in enumerate(self.columns):
             if column.width is not None:
