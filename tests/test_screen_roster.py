@@ -227,3 +227,23 @@ async def test_markup_in_a_name_is_shown_literally_and_never_acts(
         await pilot.click("#detail")
         await pilot.pause()
         assert app.is_running
+
+
+async def test_columns_keep_their_widths_while_a_filter_is_typed(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    """They do not jump from key to key, and no keystroke measures the list again."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        side = next(column for column in table.columns if column.key == "side")
+        assert side.shown == len("partner")
+        await pilot.press("/", *"dana")
+        await settle(pilot)
+        assert names(app) == ["Dana Whitfield"]  # only "client" left in the column
+        assert side.shown == len("partner")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert side.shown == len("partner")
+        assert len(names(app)) == 3
