@@ -33,6 +33,23 @@ async def test_open_items_by_due_date_and_a_key_shows_all(
         assert len(names(app)) == 1
 
 
+async def test_a_due_date_from_another_year_says_its_year(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    """"10 Dec overdue" on 20 Nov reads as a date still to come; it was last December."""
+    from store import edits
+
+    edits.save_decision(
+        store, team["eng"],
+        edits.DecisionValues(title="Pick the 3PL", due=dt.date(2025, 12, 10)),
+    )  # fmt: skip
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert column(app, 1) == ["Pick the 3PL", "Use Avalara for sales tax"]
+        assert column(app, 3) == ["10 Dec 2025 overdue", "10 Nov overdue"]
+
+
 async def test_new_risk_with_score(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:

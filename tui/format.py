@@ -49,8 +49,12 @@ def day(value: dt.date | None) -> str:
     return "" if value is None else f"{value:%a %d %b %Y}"
 
 
-def short_day(value: dt.date | None) -> str:
-    return "" if value is None else f"{value:%d %b}"
+def short_day(value: dt.date | None, today: dt.date | None = None) -> str:
+    """"19 Nov"; with the year when it is not `today`'s (a list spanning years, or a due
+    date from last year, would otherwise read as one still to come)."""
+    if value is None:
+        return ""
+    return f"{value:%d %b}" if today is None or value.year == today.year else f"{value:%d %b %Y}"
 
 
 def local_moment(moment: dt.datetime | None) -> str:
@@ -79,9 +83,9 @@ def due_cell(due: dt.date | None, today: dt.date, *, open_: bool = True) -> Text
     if due is None:
         return Text("")
     if open_ and due < today:
-        return Text(f"{due:%d %b} overdue", style="bold red")
+        return Text(f"{short_day(due, today)} overdue", style="bold red")
     if open_ and due == today:
-        return Text(f"{due:%d %b} today", style="bold yellow")
+        return Text(f"{short_day(due, today)} today", style="bold yellow")
     return Text(f"{due:%d %b %Y}")
 
 

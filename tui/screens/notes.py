@@ -58,7 +58,7 @@ class NotesScreen(ListingScreen[NoteRow]):
         today = self.rapport.today()
         return (
             fmt.cell(row.person),
-            Text(fmt.short_day(row.on)),
+            Text(fmt.short_day(row.on, today)),
             fmt.cell(row.kind),
             Text("📌" if row.pinned else ""),
             fmt.due_cell(row.follow_up, today),
