@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from helpers import detail_text, names, settle, toasts
 from textual import events
 from textual.widgets import Input, Static
@@ -247,3 +248,27 @@ async def test_columns_keep_their_widths_while_a_filter_is_typed(
         await settle(pilot)
         assert side.shown == len("partner")
         assert len(names(app)) == 3
+
+
+@pytest.mark.both_backends
+async def test_the_first_page_is_in_the_first_frame_on_a_file_and_read_aside_on_a_server(
+    make_app: Callable[..., object], team: dict[str, int], db_target: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A local file's first page is a few milliseconds: read before the first frame, the
+    screen is painted once, with its rows. A server's round trips stay off the UI thread."""
+    import threading
+
+    on_main: list[bool] = []
+    fetch_first = RosterScreen.fetch_first
+
+    def recording(screen: RosterScreen) -> object:
+        on_main.append(threading.current_thread() is threading.main_thread())
+        return fetch_first(screen)
+
+    monkeypatch.setattr(RosterScreen, "fetch_first", recording)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert on_main == [not db_target.startswith("postgresql")]
+        assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]

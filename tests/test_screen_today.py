@@ -197,3 +197,27 @@ async def test_the_screens_rows_are_read_after_the_first_lines_are_painted(
         assert shown[0].today.pending  # the first lines, with the rest still to come
         assert reads[0] == ("items", True)
         assert not shown[-1].today.pending
+
+
+@pytest.mark.both_backends
+async def test_the_first_lines_are_in_the_first_frame_on_a_file_and_read_aside_on_a_server(
+    make_app: Callable[..., object], team: dict[str, int], db_target: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import threading
+
+    import store.today
+
+    on_main: list[bool] = []
+    notes_due = store.today.notes_due
+
+    def recording(*args: object) -> object:
+        on_main.append(threading.current_thread() is threading.main_thread())
+        return notes_due(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.today, "notes_due", recording)
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert on_main == [not db_target.startswith("postgresql")]
+        assert "losing touch" in str(app.screen.query_one("#summary", Static).render())

@@ -49,6 +49,13 @@ MORE_ON = {
 }
 
 
+# After the notes due, the screens' rows Today is made of, cheapest first, each section shown
+# as soon as its rows are read: on a large engagement the first lines are up long before the
+# last (tui.data shares the rows with the screens, so visiting one afterwards reads nothing
+# again). (section, loader)
+STAGES = (("decisions", "items"), ("roster", "roster"), ("cadences", "cadences"))
+
+
 class TodayList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="today.down"),
@@ -87,7 +94,21 @@ class TodayScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.refresh_rows()
+        # On a local file the notes due are a few milliseconds' read: read here, before the
+        # screen's first frame, the first lines are in it (instead of "Looking at…", painted
+        # again a moment later). A server's round trips stay in the worker.
+        app = self.rapport
+        cached = all(app.cached(loader) is not None for _n, loader in STAGES)
+        if app.store.sqlite_path is None or cached:
+            self.refresh_rows()  # (all read already: shown whole, at once)
+            return
+        from store.today import compose, notes_due
+
+        version = self._asked_version = app.data_version
+        notes = notes_due(app.store, app.engagement_id, app.today())
+        first = self.Loaded(compose(app.now(), app.today(), notes=notes), version)
+        self._show(first)
+        self._load(version, notes, after=first.painted)
 
     def on_screen_resume(self) -> None:
         # Shown again after a change, and not already reloading for it (mounting asks too).
@@ -102,25 +123,28 @@ class TodayScreen(Screen[None]):
         self.refresh_rows()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _load(self, version: int) -> None:
+    def _load(
+        self, version: int, notes: object = None, after: threading.Event | None = None
+    ) -> None:
+        """`notes`, `after`: the notes due, read and shown already; their paint comes first."""
         from store.today import compose, notes_due
 
         app = self.rapport
         now, today = app.now(), app.today()
         # The notes that matter today are few, and read by themselves at once however many
         # notes there are: the first lines are up before any screen's rows are read.
-        rows: dict[str, object] = {"notes": notes_due(app.store, app.engagement_id, today)}
-        # Then the screens' rows, cheapest first, each section shown as soon as its rows are
-        # read: on a large engagement the first lines are up long before the last (tui.data
-        # shares the rows with the screens, so visiting one afterwards reads nothing again).
-        stages = (("decisions", "items"), ("roster", "roster"), ("cadences", "cadences"))
-        if any(app.cached(loader) is None for _name, loader in stages):
+        rows: dict[str, object] = {
+            "notes": notes if notes is not None else notes_due(app.store, app.engagement_id, today)
+        }
+        if after is not None:
+            after.wait(timeout=FIRST_PAINT_WAIT)
+        elif any(app.cached(loader) is None for _name, loader in STAGES):
             first = self.Loaded(compose(now, today, **rows), version)  # type: ignore[arg-type]
             self.post_message(first)
             first.painted.wait(timeout=FIRST_PAINT_WAIT)
-        for number, (name, loader) in enumerate(stages):
+        for number, (name, loader) in enumerate(STAGES):
             rows[name] = app.rows(loader)
-            later = stages[number + 1 :]
+            later = STAGES[number + 1 :]
             # Shown now unless the rest is read already (then once, at the end, at once).
             if not later or any(app.cached(other) is None for _n, other in later):
                 self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
