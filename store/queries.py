@@ -379,8 +379,8 @@ def notes(
     store: Store, engagement_id: int, *, follow_up: tuple[dt.date, dt.date] | None = None
 ) -> list[NoteRow]:
     """The engagement's notes, pinned first, newest first; or only those with a follow-up
-    between the two dates of `follow_up` (both included), which Today reads at once however
-    many notes there are."""
+    between the two dates of `follow_up` (both included): the few Today can show, in a
+    fraction of the time all of them take."""
     note, person = note_t.c, person_t.c
     with store.connect() as session:
         stmt = (

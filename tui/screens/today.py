@@ -131,8 +131,8 @@ class TodayScreen(Screen[None]):
 
         app = self.rapport
         now, today = app.now(), app.today()
-        # The notes that matter today are few, and read by themselves at once however many
-        # notes there are: the first lines are up before any screen's rows are read.
+        # The notes that matter today are few, and read by themselves in a fraction of the
+        # time all notes take: the first lines are up before any screen's rows are read.
         rows: dict[str, object] = {
             "notes": notes if notes is not None else notes_due(app.store, app.engagement_id, today)
         }
