@@ -273,6 +273,12 @@ class Store:
             return None
         return Path(self.engine.url.database)
 
+    @property
+    def local(self) -> bool:
+        """Reads go to a file on this machine: a page of index lookups takes milliseconds,
+        cheap enough to make before a screen's first frame (a server's round trips are not)."""
+        return self.sqlite_path is not None
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         reader, _writer = self._session_makers()

@@ -76,15 +76,7 @@ class Rhythm:
         if self._plain_weekly:
             weekdays = sorted({d.weekday for d in self.byweekday or ()})
             return _weekly(start, until, self.interval, weekdays)
-        rule = rrule(
-            self.freq,
-            interval=self.interval,
-            dtstart=dt.datetime.combine(start, dt.time()),
-            until=dt.datetime.combine(until, dt.time()),
-            byweekday=self.byweekday,
-            bymonthday=self.bymonthday,
-        )
-        return [moment.date() for moment in rule]
+        return [moment.date() for moment in self.rule(start, until)]
 
     def next_on_or_after(self, day: dt.date, anchor: dt.date) -> dt.date | None:
         """The first meeting day on or after `day`, counting intervals from `anchor`."""
@@ -94,15 +86,20 @@ class Rhythm:
             window = self.interval if self.freq == DAILY else 7 * self.interval + 7
             found = self.occurrences(min(anchor, day), day + dt.timedelta(days=window))
             return found[bisect.bisect_left(found, day)]
-        rule = rrule(
+        moment = self.rule(min(anchor, day)).after(dt.datetime.combine(day, dt.time()), inc=True)
+        return None if moment is None else moment.date()
+
+    def rule(self, start: dt.date, until: dt.date | None = None) -> rrule:
+        """dateutil's rrule of this rhythm from `start` (to `until`, both included): how
+        monthly rhythms are counted, and what the arithmetic for the others must equal."""
+        return rrule(
             self.freq,
             interval=self.interval,
-            dtstart=dt.datetime.combine(min(anchor, day), dt.time()),
+            dtstart=dt.datetime.combine(start, dt.time()),
+            until=None if until is None else dt.datetime.combine(until, dt.time()),
             byweekday=self.byweekday,
             bymonthday=self.bymonthday,
         )
-        moment = rule.after(dt.datetime.combine(day, dt.time()), inc=True)
-        return None if moment is None else moment.date()
 
 
 def _weekly(start: dt.date, until: dt.date, interval: int, weekdays: list[int]) -> list[dt.date]:

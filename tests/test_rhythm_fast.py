@@ -7,7 +7,6 @@ import datetime as dt
 import random
 
 import pytest
-from dateutil.rrule import rrule
 
 from store.rhythm import Rhythm, parse_rhythm
 
@@ -30,25 +29,11 @@ PHRASES = (
 
 
 def by_rrule(rhythm: Rhythm, start: dt.date, until: dt.date) -> list[dt.date]:
-    rule = rrule(
-        rhythm.freq,
-        interval=rhythm.interval,
-        dtstart=dt.datetime.combine(start, dt.time()),
-        until=dt.datetime.combine(until, dt.time()),
-        byweekday=rhythm.byweekday,
-        bymonthday=rhythm.bymonthday,
-    )
-    return [moment.date() for moment in rule]
+    return [moment.date() for moment in rhythm.rule(start, until)]
 
 
 def next_by_rrule(rhythm: Rhythm, day: dt.date, anchor: dt.date) -> dt.date | None:
-    rule = rrule(
-        rhythm.freq,
-        interval=rhythm.interval,
-        dtstart=dt.datetime.combine(min(anchor, day), dt.time()),
-        byweekday=rhythm.byweekday,
-        bymonthday=rhythm.bymonthday,
-    )
+    rule = rhythm.rule(min(anchor, day))
     moment = rule.after(dt.datetime.combine(day, dt.time()), inc=True)
     return None if moment is None else moment.date()
 

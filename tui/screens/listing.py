@@ -161,11 +161,10 @@ class ListingScreen(Screen[None], Generic[Row]):
     def on_mount(self) -> None:
         for key, label, width in self.COLUMNS:
             self.table.add_column(label, key=key, width=width)
-        # On a local file the first page is a few milliseconds' read: read here, before the
-        # screen's first frame, it is painted once with its rows instead of empty and then
-        # again (about 40 ms of a cold start). A server's round trips stay in the worker.
+        # Read here, before the screen's first frame, the first page is painted once with its
+        # rows instead of empty and then again (about 40 ms of a cold start).
         version = self.rapport.data_version
-        if self.rapport.store.sqlite_path is None or (page := self.fetch_first()) is None:
+        if not self.rapport.store.local or (page := self.fetch_first()) is None:
             self.refresh_rows()
             return
         first = self.Loaded(page, version, first=True)

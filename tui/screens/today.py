@@ -19,6 +19,7 @@ from tui.data import FIRST_PAINT_WAIT
 from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
+    from store.queries import NoteRow
     from store.today import Today
     from tui.app import RapportApp
 
@@ -94,12 +95,11 @@ class TodayScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        # On a local file the notes due are a few milliseconds' read: read here, before the
-        # screen's first frame, the first lines are in it (instead of "Looking at…", painted
-        # again a moment later). A server's round trips stay in the worker.
+        # Read here, before the screen's first frame, the first lines are in it (instead of
+        # "Looking at…", painted again a moment later).
         app = self.rapport
         cached = all(app.cached(loader) is not None for _n, loader in STAGES)
-        if app.store.sqlite_path is None or cached:
+        if not app.store.local or cached:
             self.refresh_rows()  # (all read already: shown whole, at once)
             return
         from store.today import compose, notes_due
@@ -124,7 +124,7 @@ class TodayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(
-        self, version: int, notes: object = None, after: threading.Event | None = None
+        self, version: int, notes: list[NoteRow] | None = None, after: threading.Event | None = None
     ) -> None:
         """`notes`, `after`: the notes due, read and shown already; their paint comes first."""
         from store.today import compose, notes_due
@@ -136,12 +136,12 @@ class TodayScreen(Screen[None]):
         rows: dict[str, object] = {
             "notes": notes if notes is not None else notes_due(app.store, app.engagement_id, today)
         }
-        if after is not None:
-            after.wait(timeout=FIRST_PAINT_WAIT)
-        elif any(app.cached(loader) is None for _name, loader in STAGES):
+        if after is None and any(app.cached(loader) is None for _name, loader in STAGES):
             first = self.Loaded(compose(now, today, **rows), version)  # type: ignore[arg-type]
             self.post_message(first)
-            first.painted.wait(timeout=FIRST_PAINT_WAIT)
+            after = first.painted
+        if after is not None:
+            after.wait(timeout=FIRST_PAINT_WAIT)
         for number, (name, loader) in enumerate(STAGES):
             rows[name] = app.rows(loader)
             later = STAGES[number + 1 :]
