@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from store import queries
 from store.db import Store
+from tui.screens.log import LogScreen
 from tui.screens.notes import NotesScreen
 from tui.screens.roster import RosterScreen
 from tui.widgets.form import FormScreen
@@ -88,6 +89,29 @@ async def test_keys_typed_in_one_burst_with_slash_all_reach_the_filter(
         await pilot.press("slash")
         assert app.screen.query_one("#filter", Input).value == "lis/"
         assert names(app) == []
+
+
+async def test_enter_and_a_key_in_one_burst_after_a_filter_reach_the_list(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    """"/lis⏎l" typed fast: enter leaves the filter before "l" is handed on, so "l" logs a
+    call with the one person left instead of filtering on "lisl"."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        burst = (("slash", "/"), ("l", "l"), ("i", "i"), ("s", "s"), ("enter", "\r"), ("l", "l"))
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert isinstance(app.screen, LogScreen)
+        assert app.screen.form_title == "Log a one-on-one with Inês Carvalho"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "lis"
+        # Outside the filter, enter is still the list's: it opens the person's notes.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NotesScreen)
 
 
 async def test_new_person_is_saved_and_shown(

@@ -54,6 +54,16 @@ def listing_bindings(screen: str, *, extra: Sequence[BindingType] = ()) -> list[
             priority=True,
         ),  # fmt: skip
         Binding("escape", "clear_filter", "Clear", show=False, id=f"{screen}.clear_filter"),
+        # Enter in the filter goes back to the list at once, for the same reason: "/kowa⏎l"
+        # in one burst must log a call, not filter on "kowal" (elsewhere enter is the list's).
+        Binding(
+            "enter",
+            "filter_done",
+            "Done",
+            show=False,
+            id=f"{screen}.filter_done",
+            priority=True,
+        ),  # fmt: skip
         *extra,
     ]
 
@@ -341,9 +351,8 @@ class ListingScreen(Screen[None], Generic[Row]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
 
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.table.focus()
+    def action_filter_done(self) -> None:
+        self.set_focus(self.table)
 
     def watch_filter_text(self) -> None:
         # The columns keep the widths the whole list gave them: they do not jump as one
@@ -360,8 +369,11 @@ class ListingScreen(Screen[None], Generic[Row]):
     # ---- verbs -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "filter" and self.focused is not None and self.focused.id == "filter":
+        in_filter = self.focused is not None and self.focused.id == "filter"
+        if action == "filter" and in_filter:
             return False  # typed into the filter as text
+        if action == "filter_done" and not in_filter:
+            return False  # the key goes on to the list (enter opens the selected record)
         if (
             action in ("edit", "delete", "open", "history", "brief", "mark", "overlap")
             and not self.has_selection
