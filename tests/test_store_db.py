@@ -41,6 +41,7 @@ def test_every_connection_gets_the_pragmas(store: Store) -> None:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 15_000
         assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert session.execute(text("PRAGMA cache_size")).scalar() == -512  # KiB
 
 
 def test_opening_upgrades_to_head_and_reopening_is_a_no_op(db_path: Path) -> None:
