@@ -10,29 +10,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
 
 from store.db import Store
-from store.edits import ROW_LOCK, EditError, check_version
+from store.errors import ROW_LOCK, EditError, check_version
 from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
-from store.models import (
-    Audience,
-    Cadence,
-    CheckIn,
-    Decision,
-    DecisionEvent,
-    Engagement,
-    NextStep,
-    Note,
-    NoteKind,
-    Person,
-    cadence_attendee,
-    checkin_attendee,
-)
 from store.queries import AD_HOC
+from store.tables import NoteKind, cadence_attendee, checkin_attendee
+from store.tables import cadence as cadence_t
+from store.tables import decision as decision_t
+from store.tables import decision_audience as audience_t
+from store.tables import person as person_t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# What the log form offers is read with Core statements, on the warm-up's way to every
+# screen; only the writes below load the ORM (they import the models when they run).
+DECISION, AUDIENCE, PERSON, CADENCE = decision_t.c, audience_t.c, person_t.c, cadence_t.c
 
 
 @dataclass(frozen=True)
@@ -104,25 +102,25 @@ class LogContext:
 
 
 def log_context(store: Store, engagement_id: int) -> LogContext:
-    with store.read() as session:
+    with store.connect() as session:
         people = tuple(
             Candidate(pid, key, name)
             for pid, key, name in session.execute(
-                select(Person.id, Person.key, Person.name)
-                .where(Person.engagement_id == engagement_id)
-                .order_by(Person.name)
+                select(PERSON.id, PERSON.key, PERSON.name)
+                .where(PERSON.engagement_id == engagement_id)
+                .order_by(PERSON.name)
             )
         )
         found = session.execute(
-            select(Cadence.id, Cadence.name, Cadence.slot, Cadence.zone)
-            .where(Cadence.engagement_id == engagement_id)
-            .order_by(Cadence.name)
+            select(CADENCE.id, CADENCE.name, CADENCE.slot, CADENCE.zone)
+            .where(CADENCE.engagement_id == engagement_id)
+            .order_by(CADENCE.name)
         ).all()
         attendees: dict[int, list[int]] = {}
         for cadence_id, person_id in session.execute(
             select(cadence_attendee.c.cadence_id, cadence_attendee.c.person_id)
-            .join(Cadence, Cadence.id == cadence_attendee.c.cadence_id)
-            .where(Cadence.engagement_id == engagement_id)
+            .join(cadence_t, CADENCE.id == cadence_attendee.c.cadence_id)
+            .where(CADENCE.engagement_id == engagement_id)
             .order_by(cadence_attendee.c.cadence_id, cadence_attendee.c.position)
         ):
             attendees.setdefault(cadence_id, []).append(person_id)
@@ -132,14 +130,14 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
         untold: dict[int, list[int]] = {}
         titles: dict[int, str] = {}
         for decision_id, title, person_id in session.execute(
-            select(Decision.id, Decision.title, Audience.person_id)
-            .join(Audience, Audience.decision_id == Decision.id)
+            select(DECISION.id, DECISION.title, AUDIENCE.person_id)
+            .join(audience_t, AUDIENCE.decision_id == DECISION.id)
             .where(
-                Decision.engagement_id == engagement_id,
-                Decision.status.in_(("open", "decided")),
-                Audience.informed_on.is_(None),
+                DECISION.engagement_id == engagement_id,
+                DECISION.status.in_(("open", "decided")),
+                AUDIENCE.informed_on.is_(None),
             )
-            .order_by(Decision.id, Audience.position)
+            .order_by(DECISION.id, AUDIENCE.position)
         ):
             titles[decision_id] = title
             untold.setdefault(decision_id, []).append(person_id)
@@ -148,6 +146,8 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
 
 
 def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
+    from store.models import Person
+
     if not ids:
         return
     found = set(
@@ -163,6 +163,8 @@ def log_checkin(
     store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None
 ) -> LogSummary:
     """Write (or rewrite) a check-in and all that came out of it, atomically."""
+    from store.models import Cadence, CheckIn, Decision, DecisionEvent, Engagement, NextStep, Note
+
     if not draft.attendee_ids:
         raise EditError("a check-in needs at least one attendee")
     if draft.mood is not None and not 1 <= draft.mood <= 5:
@@ -261,6 +263,8 @@ def _mark_informed(
     waits, and then finds them told already (PostgreSQL re-checks `informed_on IS NULL` on
     the locked rows), so one mark wins whole and none is counted twice.
     """
+    from store.models import Audience, Decision
+
     if not draft.communicated_ids:
         return 0
     rows = session.scalars(
@@ -283,6 +287,8 @@ def _mark_informed(
 
 
 def delete_checkin(store: Store, checkin_id: int) -> None:
+    from store.models import CheckIn
+
     with store.write() as session:
         if session.execute(delete(CheckIn).where(CheckIn.id == checkin_id)).rowcount == 0:
             raise EditError("that check-in no longer exists")
@@ -290,6 +296,8 @@ def delete_checkin(store: Store, checkin_id: int) -> None:
 
 def toggle_next_step(store: Store, step_id: int) -> bool:
     """Mark a next step done (or not done again); returns the new state."""
+    from store.models import NextStep
+
     with store.write() as session:
         # Locked: two leads ticking at once take turns, and each toggle applies to what the
         # other left, so neither is lost.

@@ -12,25 +12,32 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, select
 
 from store.db import Store
-from store.edits import ROW_LOCK, EditError
-from store.models import (
-    OPEN_STATUSES,
-    Audience,
-    Cadence,
-    CheckIn,
-    Decision,
-    DecisionEvent,
-    Person,
-    cadence_attendee,
-)
+from store.errors import ROW_LOCK, EditError
 from store.queries import STREAM_ROWS
 from store.rhythm import RhythmError, parse_rhythm
 from store.sharing import Shared
+from store.tables import OPEN_STATUSES, cadence_attendee
+from store.tables import cadence as cadence_t
+from store.tables import checkin as checkin_t
+from store.tables import decision as decision_t
+from store.tables import decision_audience as audience_t
+from store.tables import decision_event as event_t
+from store.tables import person as person_t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from store.models import Decision
+
+# The reads are Core statements on these columns: the Decisions screen and the warm-up read
+# without loading the ORM, which only a change to an item needs (it imports the models).
+DECISION, AUDIENCE, EVENT = decision_t.c, audience_t.c, event_t.c
+PERSON, CHECKIN, CADENCE = person_t.c, checkin_t.c, cadence_t.c
 
 # Where each status may go next. Absent: final.
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -131,21 +138,21 @@ class Event:
     by: str = ""  # the lead who took the step
 
 
-def _touches(session: Session, engagement_id: int) -> dict[int, dt.datetime]:
+def _touches(session: Connection, engagement_id: int) -> dict[int, dt.datetime]:
     """The last time each item was touched in a meeting of its home cadence: raised there,
     discussed there (an event), or someone told there."""
-    home = (CheckIn.cadence_id == Decision.cadence_id, Decision.engagement_id == engagement_id)
+    home = (CHECKIN.cadence_id == DECISION.cadence_id, DECISION.engagement_id == engagement_id)
     sources = (
-        select(DecisionEvent.decision_id, CheckIn.at)
-        .join(CheckIn, CheckIn.id == DecisionEvent.checkin_id)
-        .join(Decision, Decision.id == DecisionEvent.decision_id)
+        select(EVENT.decision_id, CHECKIN.at)
+        .join(checkin_t, CHECKIN.id == EVENT.checkin_id)
+        .join(decision_t, DECISION.id == EVENT.decision_id)
         .where(*home),
-        select(Audience.decision_id, CheckIn.at)
-        .join(CheckIn, CheckIn.id == Audience.checkin_id)
-        .join(Decision, Decision.id == Audience.decision_id)
+        select(AUDIENCE.decision_id, CHECKIN.at)
+        .join(checkin_t, CHECKIN.id == AUDIENCE.checkin_id)
+        .join(decision_t, DECISION.id == AUDIENCE.decision_id)
         .where(*home),
-        select(Decision.id, CheckIn.at)
-        .join(CheckIn, CheckIn.id == Decision.raised_in_id)
+        select(DECISION.id, CHECKIN.at)
+        .join(checkin_t, CHECKIN.id == DECISION.raised_in_id)
         .where(*home),
     )
     last: dict[int, dt.datetime] = {}
@@ -173,20 +180,20 @@ def _is_stale(item_open: bool, since: dt.date | None, interval: int | None, toda
 
 
 def _audiences(
-    session: Session, engagement_id: int, same: Shared | None = None
+    session: Connection, engagement_id: int, same: Shared | None = None
 ) -> dict[int, list[Told]]:
     """Who must know of each item, in the order they were named."""
     same = same or Shared()
     told: dict[int, list[Told]] = defaultdict(list)
     stmt = (
         select(
-            Audience.decision_id, Audience.person_id, Person.name, Audience.informed_on,
-            Audience.channel, Audience.checkin_id, Audience.informed_by,
+            AUDIENCE.decision_id, AUDIENCE.person_id, PERSON.name, AUDIENCE.informed_on,
+            AUDIENCE.channel, AUDIENCE.checkin_id, AUDIENCE.informed_by,
         )
-        .join(Person, Person.id == Audience.person_id)
-        .join(Decision, Decision.id == Audience.decision_id)
-        .where(Decision.engagement_id == engagement_id)
-        .order_by(Audience.decision_id, Audience.position)
+        .join(person_t, PERSON.id == AUDIENCE.person_id)
+        .join(decision_t, DECISION.id == AUDIENCE.decision_id)
+        .where(DECISION.engagement_id == engagement_id)
+        .order_by(AUDIENCE.decision_id, AUDIENCE.position)
         .execution_options(yield_per=STREAM_ROWS)
     )  # fmt: skip
     for decision_id, person_id, name, informed_on, channel, checkin_id, by in session.execute(stmt):
@@ -199,26 +206,26 @@ def _audiences(
 def items(store: Store, engagement_id: int, today: dt.date | None = None) -> list[Item]:
     """Every decision, risk and dependency of the engagement, soonest due first."""
     today = today or dt.date.today()
-    owner = aliased(Person)
-    with store.read() as session:
+    owner = person_t.alias("owner")
+    with store.connect() as session:
         # Columns, not entities: thousands of ORM objects cost more than the queries.
         found = session.execute(
             select(
-                Decision.id, Decision.key, Decision.kind, Decision.title, Decision.context,
-                Decision.owner_id, owner.name, Decision.raised, Decision.due, Decision.status,
-                Decision.outcome, Decision.decided, Decision.cadence_id, Decision.probability,
-                Decision.impact, Decision.mitigation, Decision.depends_on,
-                Decision.superseded_by_id, Decision.version, Decision.changed_by,
+                DECISION.id, DECISION.key, DECISION.kind, DECISION.title, DECISION.context,
+                DECISION.owner_id, owner.c.name, DECISION.raised, DECISION.due, DECISION.status,
+                DECISION.outcome, DECISION.decided, DECISION.cadence_id, DECISION.probability,
+                DECISION.impact, DECISION.mitigation, DECISION.depends_on,
+                DECISION.superseded_by_id, DECISION.version, DECISION.changed_by,
             )
-            .outerjoin(owner, owner.id == Decision.owner_id)
-            .where(Decision.engagement_id == engagement_id)
-            .order_by(Decision.due.is_(None), Decision.due, Decision.id)
+            .outerjoin(owner, owner.c.id == DECISION.owner_id)
+            .where(DECISION.engagement_id == engagement_id)
+            .order_by(DECISION.due.is_(None), DECISION.due, DECISION.id)
         ).all()  # fmt: skip
         cadences = {
             cadence_id: (name, rhythm)
             for cadence_id, name, rhythm in session.execute(
-                select(Cadence.id, Cadence.name, Cadence.rhythm).where(
-                    Cadence.engagement_id == engagement_id
+                select(CADENCE.id, CADENCE.name, CADENCE.rhythm).where(
+                    CADENCE.engagement_id == engagement_id
                 )
             )
         }
@@ -266,6 +273,8 @@ def median_latency(found: Sequence[Item]) -> dict[str, float]:
 def _event(session: Session, decision_id: int, at: dt.datetime, kind: str, text: str = "",
            person_id: int | None = None, checkin_id: int | None = None, *,
            made_by: str) -> None:  # fmt: skip
+    from store.models import DecisionEvent
+
     session.add(DecisionEvent(decision_id=decision_id, at=at, kind=kind, text=text,
                               person_id=person_id, checkin_id=checkin_id,
                               made_by=made_by))  # fmt: skip
@@ -274,6 +283,8 @@ def _event(session: Session, decision_id: int, at: dt.datetime, kind: str, text:
 def _get(session: Session, decision_id: int) -> Decision:
     """The decision, locked until the transaction ends: a lead changing it at the same
     moment waits, then works on what this one left (and is refused if that no longer fits)."""
+    from store.models import Decision
+
     found = session.get(Decision, decision_id, with_for_update=ROW_LOCK)
     if found is None:
         raise EditError("that item no longer exists")
@@ -337,6 +348,8 @@ def mark_informed(
     Only the audience rows are locked (the decision need not be): a lead marking the same
     people at the same moment waits, then finds them told, so each mark is made once, whole.
     """
+    from store.models import Audience, Decision
+
     with store.write() as session:
         if session.get(Decision, decision_id) is None:
             raise EditError("that item no longer exists")
@@ -359,6 +372,8 @@ def mark_informed(
 def add_cadence_audience(store: Store, decision_id: int, cadence_id: int) -> int:
     """Everyone now on a cadence must know (copied as people: later cadence changes don't
     rewrite who had to be told). Returns how many were added."""
+    from store.models import Audience, Cadence
+
     with store.write() as session:
         decision = _get(session, decision_id)
         have = {a.person_id for a in decision.audience}
@@ -386,9 +401,9 @@ def _midday(day: dt.date) -> dt.datetime:
 
 def timeline(store: Store, decision_id: int) -> list[Event]:
     """One item's history, oldest first (see `timelines`)."""
-    with store.read() as session:
+    with store.connect() as session:
         engagement_id = session.scalar(
-            select(Decision.engagement_id).where(Decision.id == decision_id)
+            select(DECISION.engagement_id).where(DECISION.id == decision_id)
         )
     if engagement_id is None:
         return []
@@ -404,29 +419,29 @@ def timelines(
     too); status changes, discussions and supersedes are stored events. Loaded for many
     items at once so the Decisions screen's detail pane never queries on a keypress.
     """
-    with store.read() as session:
+    with store.connect() as session:
         stmt = select(
-            Decision.id, Decision.raised, Decision.raised_in_id, Decision.decided, Decision.outcome
-        ).where(Decision.engagement_id == engagement_id)
+            DECISION.id, DECISION.raised, DECISION.raised_in_id, DECISION.decided, DECISION.outcome
+        ).where(DECISION.engagement_id == engagement_id)
         events = (
             select(
-                DecisionEvent.decision_id,
-                DecisionEvent.at,
-                DecisionEvent.kind,
-                DecisionEvent.text,
-                Person.name,
-                DecisionEvent.checkin_id,
-                DecisionEvent.made_by,
+                EVENT.decision_id,
+                EVENT.at,
+                EVENT.kind,
+                EVENT.text,
+                PERSON.name,
+                EVENT.checkin_id,
+                EVENT.made_by,
             )
-            .join(Decision, Decision.id == DecisionEvent.decision_id)
-            .outerjoin(Person, Person.id == DecisionEvent.person_id)
-            .where(Decision.engagement_id == engagement_id)
-            .order_by(DecisionEvent.at, DecisionEvent.id)
+            .join(decision_t, DECISION.id == EVENT.decision_id)
+            .outerjoin(person_t, PERSON.id == EVENT.person_id)
+            .where(DECISION.engagement_id == engagement_id)
+            .order_by(EVENT.at, EVENT.id)
             .execution_options(yield_per=STREAM_ROWS)
         )
         if ids is not None:
-            stmt = stmt.where(Decision.id.in_(ids))
-            events = events.where(DecisionEvent.decision_id.in_(ids))
+            stmt = stmt.where(DECISION.id.in_(ids))
+            events = events.where(EVENT.decision_id.in_(ids))
         found: dict[int, list[Event]] = defaultdict(list)
         decided_by: dict[int, str] = {}
         same = Shared()

@@ -1,6 +1,7 @@
 """Create, change and delete what the screens edit, each in one write transaction.
 
 Values arrive already checked (store.fields); references arrive as ids of the same engagement.
+This module loads the ORM: screens import it when they save, not to show their rows.
 """
 
 from __future__ import annotations
@@ -13,25 +14,14 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from store.db import Store
+from store.errors import ROW_LOCK, check_version
 
-# Screens import the errors from here; they live in store.errors so store.db can raise them too.
-from store.errors import CONFLICT
+# Re-exported: they live in store.errors so that store.db can raise them too.
 from store.errors import ConflictError as ConflictError
 from store.errors import EditError as EditError
 from store.models import Audience, Cadence, Decision, Engagement, Note, Person, cadence_attendee
 
 T = TypeVar("T")
-
-
-def check_version(record: object, version: int | None) -> None:
-    """Refuse to overwrite a change made elsewhere since `version` was read.
-
-    The record must have been read under a row lock (`_get(..., lock=True)`): on PostgreSQL
-    a second writer then waits for the first to commit and sees its version here.
-    """
-    current = getattr(record, "version", None)
-    if version is not None and current != version:
-        raise ConflictError(f"this {type(record).__name__.lower()} {CONFLICT}")
 
 
 @dataclass(frozen=True)
@@ -107,12 +97,6 @@ class NoteValues:
     pinned: bool = False
     follow_up: dt.date | None = None
     private: bool = False  # readable by its author only (enforced by PostgreSQL)
-
-
-# FOR NO KEY UPDATE: a second writer of the same row waits for the first to commit (and
-# then sees its version), while inserts that merely refer to the row are not held up.
-# SQLite ignores it: its writers take turns for the whole transaction anyway.
-ROW_LOCK = {"key_share": True}
 
 
 def _get(session: Session, model: type[T], record_id: int, *, lock: bool = False) -> T:

@@ -1,4 +1,6 @@
-"""Errors the store raises for a person to read, and database errors made safe to show."""
+"""Errors the store raises for a person to read, database errors made safe to show, and how
+an edit notices a change made elsewhere (without the ORM: store.decisions and store.checkins
+import this, and their reads must not load it)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,22 @@ class ConflictError(EditError):
 
 
 CONFLICT = "was changed elsewhere since you opened it; it has been reloaded, edit it again"
+
+# FOR NO KEY UPDATE: a second writer of the same row waits for the first to commit (and
+# then sees its version), while inserts that merely refer to the row are not held up.
+# SQLite ignores it: its writers take turns for the whole transaction anyway.
+ROW_LOCK = {"key_share": True}
+
+
+def check_version(record: object, version: int | None) -> None:
+    """Refuse to overwrite a change made elsewhere since `version` was read.
+
+    The record must have been read under a row lock (`with_for_update=ROW_LOCK`): on
+    PostgreSQL a second writer then waits for the first to commit and sees its version here.
+    """
+    current = getattr(record, "version", None)
+    if version is not None and current != version:
+        raise ConflictError(f"this {type(record).__name__.lower()} {CONFLICT}")
 
 
 def driver_message(error: BaseException, limit: int = 200) -> str:

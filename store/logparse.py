@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from store.fields import FieldError, check_text
-from store.models import NAME_LEN, TEXT_LEN
+from store.tables import NAME_LEN, TEXT_LEN
 
 WEEKDAYS = {
     name: index

@@ -14,7 +14,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import Connection, Row, Select, case, func, select
 
 from store import health
 from store.db import Store
@@ -30,8 +30,6 @@ from store.tables import person as person_t
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-    from store.models import Cadence
 
 AD_HOC = "ad-hoc call"
 # Rows fetched at a time by the reads of a whole engagement (yield_per): the ORM otherwise
@@ -305,20 +303,31 @@ def _kickoff(session: Connection | Session, engagement_id: int) -> dt.date | Non
 
 def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRow]:
     """Every cadence by name with its health on `today` (store.health.cadence_health)."""
-    from sqlalchemy.orm import selectinload
-
-    from store.models import Cadence
-
-    checkin = checkin_t.c
-    with store.read() as session:
+    cadence, link, person, checkin = cadence_t.c, cadence_attendee.c, person_t.c, checkin_t.c
+    owner = person_t.alias("owner")
+    with store.connect() as session:
         kickoff = _kickoff(session, engagement_id)
-        found = session.scalars(
-            select(Cadence)
-            .where(Cadence.engagement_id == engagement_id)
-            .options(selectinload(Cadence.attendees), selectinload(Cadence.owner))
-            .order_by(Cadence.name)
-        ).all()
+        found = session.execute(
+            select(
+                cadence.id, cadence.key, cadence.name, cadence.circle, cadence.rhythm,
+                cadence.slot, cadence.zone, cadence.duration, cadence.owner_id,
+                owner.c.name.label("owner_name"),
+                cadence.paused, cadence.since, cadence.version,
+            )
+            .outerjoin(owner, owner.c.id == cadence.owner_id)
+            .where(cadence.engagement_id == engagement_id)
+            .order_by(cadence.name)
+        ).all()  # fmt: skip
         by_id = {c.id: c for c in found}
+        attendees: dict[int, list[tuple[int, str]]] = {}
+        for cadence_id, person_id, name in session.execute(
+            select(link.cadence_id, link.person_id, person.name)
+            .join(person_t, person.id == link.person_id)
+            .join(cadence_t, cadence.id == link.cadence_id)
+            .where(cadence.engagement_id == engagement_id)
+            .order_by(link.cadence_id, link.position)
+        ):
+            attendees.setdefault(cadence_id, []).append((person_id, name))
         open_steps = _open_steps(session, engagement_id)
         step_checkins = {step.checkin_id for step in open_steps}
         # Every check-in of every cadence in one query, a cadence at a time: its health is
@@ -349,11 +358,12 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
         rows = []
         for c in found:
             h = healths.get(c.id) or _cadence_health(c, [], kickoff, today)
+            people = attendees.get(c.id, ())
             rows.append(
                 CadenceRow(
                     c.id, c.key, c.name, c.circle, c.rhythm, c.slot, c.zone, c.duration,
-                    c.owner_id, c.owner.name if c.owner else "",
-                    tuple(p.id for p in c.attendees), tuple(p.name for p in c.attendees),
+                    c.owner_id, c.owner_name or "",
+                    tuple(pid for pid, _name in people), tuple(name for _pid, name in people),
                     h.last_held, h.next_due, h.status, tuple(steps.get(c.id, ())),
                     drift=h.drift, history=h.history, paused=c.paused, since=c.since,
                     version=c.version,
@@ -363,7 +373,7 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
 
 
 def _cadence_health(
-    cadence: Cadence,
+    cadence: Row[Any],  # a row of `cadences`: its rhythm, zone, since and paused
     checkins: list[tuple[dt.datetime, str, str]],
     kickoff: dt.date | None,
     today: dt.date,
@@ -408,26 +418,34 @@ def recent_checkins(
     store: Store, *, cadence_id: int | None = None, person_id: int | None = None, limit: int = 5
 ) -> list[CheckInRow]:
     """The last few check-ins of a cadence or with a person, newest first."""
-    from sqlalchemy.orm import selectinload
-
-    from store.models import CheckIn
-
-    with store.read() as session:
-        stmt = select(CheckIn).options(
-            selectinload(CheckIn.attendees), selectinload(CheckIn.cadence)
-        )
+    checkin, cadence, link, person = checkin_t.c, cadence_t.c, checkin_attendee.c, person_t.c
+    with store.connect() as session:
+        stmt = select(
+            checkin.id, checkin.at, cadence.name, checkin.status, checkin.channel,
+            checkin.outcome, checkin.mood, checkin.logged_by,
+        ).outerjoin(cadence_t, cadence.id == checkin.cadence_id)  # fmt: skip
         if cadence_id is not None:
-            stmt = stmt.where(CheckIn.cadence_id == cadence_id)
+            stmt = stmt.where(checkin.cadence_id == cadence_id)
         if person_id is not None:
-            stmt = stmt.join(checkin_attendee).where(checkin_attendee.c.person_id == person_id)
-        stmt = stmt.order_by(CheckIn.at.desc()).limit(limit)
+            stmt = stmt.join(checkin_attendee, link.checkin_id == checkin.id).where(
+                link.person_id == person_id
+            )
+        stmt = stmt.order_by(checkin.at.desc(), checkin.id.desc()).limit(limit)
+        found = session.execute(stmt).all()
+        names: dict[int, list[str]] = {}
+        for checkin_id, name in session.execute(
+            select(link.checkin_id, person.name)
+            .join(person_t, person.id == link.person_id)
+            .where(link.checkin_id.in_([c.id for c in found]))
+            .order_by(link.checkin_id, link.position)
+        ):
+            names.setdefault(checkin_id, []).append(name)
         return [
             CheckInRow(
-                c.id, c.at, c.cadence.name if c.cadence else AD_HOC, c.status, c.channel,
-                c.outcome,
-                c.mood, tuple(p.name for p in c.attendees), c.logged_by,
+                c.id, c.at, c.name or AD_HOC, c.status, c.channel, c.outcome, c.mood,
+                tuple(names.get(c.id, ())), c.logged_by,
             )
-            for c in session.scalars(stmt)
+            for c in found
         ]  # fmt: skip
 
 

@@ -16,8 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import false, select
 
 from store.db import Store
-from store.models import Cadence, Engagement, Person, cadence_attendee
 from store.rhythm import RhythmError, parse_rhythm
+from store.tables import cadence as cadence_t
+from store.tables import cadence_attendee
+from store.tables import engagement as engagement_t
+from store.tables import person as person_t
+
+# Core columns: the Cadence screen's warnings and the overlap finder read without the ORM.
+CADENCE, ENGAGEMENT, PERSON = cadence_t.c, engagement_t.c, person_t.c
 
 WEEKEND = (5, 6)  # Saturday, Sunday: local to each person
 MAX_DATES_SHOWN = 5
@@ -210,18 +216,18 @@ def summarize(warnings: Sequence[DstWarning]) -> str:
 
 # --- reading the store ------------------------------------------------------------------------
 
-_HOURS_COLUMNS = (Person.id, Person.name, Person.timezone, Person.work_start, Person.work_end)
+_HOURS_COLUMNS = (PERSON.id, PERSON.name, PERSON.timezone, PERSON.work_start, PERSON.work_end)
 
 
 def people_hours(
     store: Store, engagement_id: int, person_ids: Sequence[int] | None = None
 ) -> list[Hours]:
     """Working hours of the engagement's people (all, or those given, in the order given)."""
-    stmt = select(*_HOURS_COLUMNS).where(Person.engagement_id == engagement_id)
+    stmt = select(*_HOURS_COLUMNS).where(PERSON.engagement_id == engagement_id)
     if person_ids is not None:
-        stmt = stmt.where(Person.id.in_(person_ids))
-    with store.read() as session:
-        found = {row[0]: Hours(*row) for row in session.execute(stmt.order_by(Person.name))}
+        stmt = stmt.where(PERSON.id.in_(person_ids))
+    with store.connect() as session:
+        found = {row[0]: Hours(*row) for row in session.execute(stmt.order_by(PERSON.name))}
     if person_ids is None:
         return list(found.values())
     return [found[pid] for pid in dict.fromkeys(person_ids) if pid in found]
@@ -232,12 +238,12 @@ def _cadence_people(store: Store, cadence_ids: Sequence[int]) -> dict[int, list[
     link = cadence_attendee.c
     stmt = (
         select(link.cadence_id, *_HOURS_COLUMNS)
-        .join(Person, Person.id == link.person_id)
+        .join(person_t, PERSON.id == link.person_id)
         .where(link.cadence_id.in_(cadence_ids))
         .order_by(link.cadence_id, link.position)
     )
     people: dict[int, list[Hours]] = {cid: [] for cid in cadence_ids}
-    with store.read() as session:
+    with store.connect() as session:
         for cadence_id, *row in session.execute(stmt):
             people[cadence_id].append(Hours(*row))
     return people
@@ -257,10 +263,10 @@ def overlap_for_cadence(
     store: Store, engagement_id: int, cadence_id: int, after: dt.datetime
 ) -> list[Slot]:
     """The best slots for a cadence's attendees (and its owner), for its duration."""
-    with store.read() as session:
+    with store.connect() as session:
         found = session.execute(
-            select(Cadence.duration, Cadence.owner_id).where(
-                Cadence.id == cadence_id, Cadence.engagement_id == engagement_id
+            select(CADENCE.duration, CADENCE.owner_id).where(
+                CADENCE.id == cadence_id, CADENCE.engagement_id == engagement_id
             )
         ).first()
     if found is None:
@@ -280,17 +286,17 @@ def cadence_warnings(
     Only cadences with a slot and a zone that are not paused; the rhythm counts from the
     cadence's `since`, else the engagement's kickoff. Cadences without warnings are left out.
     """
-    with store.read() as session:
-        kickoff = session.scalar(select(Engagement.kickoff).where(Engagement.id == engagement_id))
+    with store.connect() as session:
+        kickoff = session.scalar(select(ENGAGEMENT.kickoff).where(ENGAGEMENT.id == engagement_id))
         cadences = session.execute(
             select(
-                Cadence.id, Cadence.rhythm, Cadence.slot, Cadence.zone, Cadence.duration,
-                Cadence.since,
+                CADENCE.id, CADENCE.rhythm, CADENCE.slot, CADENCE.zone, CADENCE.duration,
+                CADENCE.since,
             ).where(
-                Cadence.engagement_id == engagement_id,
-                Cadence.slot.is_not(None),
-                Cadence.zone != "",
-                Cadence.paused == false(),
+                CADENCE.engagement_id == engagement_id,
+                CADENCE.slot.is_not(None),
+                CADENCE.zone != "",
+                CADENCE.paused == false(),
             )
         ).all()  # fmt: skip
     if not cadences:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 
@@ -153,3 +155,41 @@ async def test_the_warm_up_freezes_what_it_read_only_when_asked(
             assert (gc.get_freeze_count() > 0) is freeze
     finally:
         gc.unfreeze()
+
+
+# Every main screen visited and the warm-up finished, in a fresh interpreter; then the
+# Roster's edit form opened. Prints whether sqlalchemy.orm was loaded at each point.
+VISIT_THEN_EDIT = """
+import asyncio, sys
+from store.db import Store
+from tui.app import RapportApp
+
+async def main():
+    app = RapportApp(Store.open(sys.argv[1]), start_screen="roster")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in "12340":
+            await pilot.press(key)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        looked = "sqlalchemy.orm" in sys.modules
+        await pilot.press("1", "e")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        print(looked, type(app.screen).__name__, "sqlalchemy.orm" in sys.modules)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.both_backends
+def test_looking_never_loads_the_orm_and_a_form_loads_it_for_its_save(
+    sample_store: Store, db_target: str
+) -> None:
+    """The ORM costs 8 MiB and a tenth of a second: the screens' reads are Core statements,
+    and the ORM is loaded (in the background) only once a form is open to write from."""
+    done = subprocess.run(
+        [sys.executable, "-c", VISIT_THEN_EDIT, db_target],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "FormScreen", "True"]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from store.checkins import CheckInDraft
+    from tui.widgets.form import FormScreen
 
 Clock = Callable[[], dt.datetime]
 
@@ -184,6 +185,15 @@ class RapportApp(App[None]):
 
     def data_changed(self) -> None:
         self.data_version += 1
+
+    def on_form_screen_opened(self, _event: FormScreen.Opened) -> None:
+        self._prepare_writes()
+
+    @work(thread=True, exit_on_error=False, group="prepare")
+    def _prepare_writes(self) -> None:
+        # Showing rows never loads the ORM; saving does. Loaded while the lead types, the
+        # save that follows does not wait a tenth of a second for it.
+        self.store.prepare_writes()
 
     # ---- start-up and engagements -------------------------------------------------------
 

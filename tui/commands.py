@@ -144,8 +144,8 @@ def _log(store: Store, args: argparse.Namespace) -> int:
     from store.edits import EditError
     from store.fields import check_text
     from store.logparse import parse_decision, parse_next_step, parse_note, parse_when
-    from store.models import TEXT_LEN
     from store.queries import cadences
+    from store.tables import TEXT_LEN
 
     problems: list[str] = []
     zone = local_zone()

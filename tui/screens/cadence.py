@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
 
-from store import edits, queries
+from store import queries
 from store.fields import check_key, check_text, check_timezone, parse_clock, parse_optional_date
-from store.models import NAME_LEN, SHORT_LEN, ZONE_LEN
 from store.queries import CadenceRow
 from store.rhythm import parse_rhythm
+from store.tables import NAME_LEN, SHORT_LEN, ZONE_LEN
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
 from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
@@ -200,6 +200,8 @@ class CadenceScreen(ListingScreen[CadenceRow]):
         )  # fmt: skip
 
     def save(self, values: Values, row: CadenceRow | None) -> str:
+        from store import edits
+
         cadence = edits.CadenceValues(**values)
         edits.save_cadence(
             self.rapport.store,
@@ -211,6 +213,8 @@ class CadenceScreen(ListingScreen[CadenceRow]):
         return f"Saved {cadence.name}"
 
     def remove(self, row: CadenceRow) -> str:
+        from store import edits
+
         edits.delete_cadence(self.rapport.store, row.id)
         return f"Deleted {row.name}"
 

@@ -15,10 +15,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
 
-from store import decisions, edits, queries
+from store import decisions, queries
 from store.decisions import Event, Item
 from store.fields import check_text, parse_date, parse_optional_date
-from store.models import NAME_LEN, SHORT_LEN, TEXT_LEN, Channel, DecisionKind
+from store.tables import NAME_LEN, SHORT_LEN, TEXT_LEN, Channel, DecisionKind
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
 from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
@@ -370,6 +370,8 @@ class DecisionsScreen(ListingScreen[Item]):
         return FormScreen(title, fields)
 
     def save(self, values: Values, row: Item | None) -> str:
+        from store import edits
+
         # The status and outcome move only through the lifecycle (c), never by editing.
         kept = {"status": row.status, "outcome": row.outcome, "decided": row.decided} if row else {}
         decision = edits.DecisionValues(**values, **kept)
@@ -383,6 +385,8 @@ class DecisionsScreen(ListingScreen[Item]):
         return f"Saved {decision.title}"
 
     def remove(self, row: Item) -> str:
+        from store import edits
+
         edits.delete_decision(self.rapport.store, row.id)
         return f"Deleted {row.title}"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.fields import check_key, parse_optional_date
-from store.models import NAME_LEN, TEXT_LEN
+from store.tables import NAME_LEN, TEXT_LEN
 from tui.widgets.form import Field, FormScreen, text_parser
 
 

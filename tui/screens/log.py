@@ -27,8 +27,8 @@ from store.logparse import (
     parse_note,
     parse_when,
 )
-from store.models import TEXT_LEN, Channel, CheckInStatus
 from store.queries import CheckInEdit
+from store.tables import TEXT_LEN, Channel, CheckInStatus
 from tui.format import safe
 from tui.widgets.form import Field, FormScreen, Values
 

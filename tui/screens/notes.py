@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.content import Content
 from textual.reactive import reactive
 
-from store import edits, queries
+from store import queries
 from store.fields import parse_date, parse_optional_date
-from store.models import TEXT_LEN, NoteKind
 from store.queries import NoteRow
+from store.tables import TEXT_LEN, NoteKind
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
 from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
@@ -108,6 +108,8 @@ class NotesScreen(ListingScreen[NoteRow]):
         )  # fmt: skip
 
     def save(self, values: Values, row: NoteRow | None) -> str:
+        from store import edits
+
         edits.save_note(
             self.rapport.store,
             edits.NoteValues(**values),
@@ -117,6 +119,8 @@ class NotesScreen(ListingScreen[NoteRow]):
         return "Saved the note"
 
     def remove(self, row: NoteRow) -> str:
+        from store import edits
+
         edits.delete_note(self.rapport.store, row.id)
         return "Deleted the note"
 

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
@@ -74,6 +75,9 @@ class _Parses(Validator):
 
 
 class FormScreen(ModalScreen[Values | None]):
+    class Opened(Message):
+        """A form is on screen: the app may get ready to save what it will give."""
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -155,6 +159,7 @@ class FormScreen(ModalScreen[Values | None]):
         yield Static("", id=f"error-{field.name}", classes="form-error")
 
     def on_mount(self) -> None:
+        self.post_message(self.Opened())
         self._initial = self._raw_values()
         # The scroll container is focusable by default; the first field is where typing goes.
         self.query_one("#form-fields").can_focus = False
