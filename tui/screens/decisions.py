@@ -132,7 +132,7 @@ class DecisionsScreen(ListingScreen[Item]):
 
     def reveal(self, record_id: int) -> None:
         self.kind = self.owner = self.flag = None
-        row = self._by_id.get(record_id)
+        row = self.row_by_id(record_id)
         if row is not None and not row.is_open:
             self.show_all = True
 

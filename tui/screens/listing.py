@@ -96,7 +96,9 @@ class ListingScreen(Screen[None], Generic[Row]):
         # Casefolded, one per row, so `/` is one pass of `in`; made when a filter is first
         # typed (at 25,000 notes they are megabytes a lead who never filters does not need).
         self._haystacks: list[str] | None = None
-        self._by_id: dict[int, Row] = {}
+        # The rows in the table, in its order: the cursor's index picks the selected one
+        # (no map by id, which at 25,000 notes held more than a megabyte).
+        self._visible: list[Row] = []
         self._asked_version = -1  # the data version last asked for
         self._pending_id: int | None = None
 
@@ -242,14 +244,12 @@ class ListingScreen(Screen[None], Generic[Row]):
                 self.rows[index] = new
                 if self._haystacks is not None:
                     self._haystacks[index] = self._haystacks_of([new])[0]
-                self._by_id[self.row_id(new)] = new
         self.fill(changed=fresh.keys())
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
         self._haystacks = None
-        self._by_id = {self.row_id(row): row for row in self.rows}
         self.table.loading = False
         if message.first:
             self.fill()
@@ -292,7 +292,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         the same records are still shown, only their rows are measured again.
         `measure=False`: the columns keep their widths (RecordTable.show).
         """
-        visible = self.visible_rows()
+        self._visible = visible = self.visible_rows()
         ids = [self.row_id(row) for row in visible]
         # Cells are made only for the rows on screen, when they are painted.
         self.table.show(
@@ -316,7 +316,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         field.display = False
         self.filter_text = ""
         self._pending_id = record_id
-        if record_id in self._by_id:
+        if self.row_by_id(record_id) is not None:
             self.fill(select_id=record_id)
         self.table.focus()
 
@@ -324,8 +324,13 @@ class ListingScreen(Screen[None], Generic[Row]):
         """Undo a screen's own filter if it hides this record (a subclass knows which)."""
 
     def selected(self) -> Row | None:
-        record_id = self.table.selected_id
-        return None if record_id is None else self._by_id.get(record_id)
+        if not self._visible or self.table.row_count != len(self._visible):
+            return None
+        return self._visible[self.table.cursor_row]
+
+    def row_by_id(self, record_id: int) -> Row | None:
+        """One of the loaded rows (a pass over them: for a jump, not for every key)."""
+        return next((row for row in self.rows if self.row_id(row) == record_id), None)
 
     @on(RecordTable.RowHighlighted, "#records")
     def _show_detail(self) -> None:
