@@ -198,7 +198,8 @@ def _audiences(
     )  # fmt: skip
     for decision_id, person_id, name, informed_on, channel, checkin_id, by in session.execute(stmt):
         told[decision_id].append(
-            Told(person_id, same(name), same(informed_on), same(channel), checkin_id, same(by))
+            Told(same(person_id), same(name), same(informed_on), same(channel), same(checkin_id),
+                 same(by))
         )
     return told
 
@@ -450,7 +451,7 @@ def timelines(
                 decided_by[decision_id] = made_by
                 continue
             found[decision_id].append(
-                Event(at, same(kind), text, same(name or ""), checkin_id, same(made_by))
+                Event(at, same(kind), text, same(name or ""), same(checkin_id), same(made_by))
             )
         decisions = session.execute(stmt).all()
         audiences = _audiences(session, engagement_id, same)

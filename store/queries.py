@@ -201,7 +201,8 @@ def _step_rows(
 ) -> list[StepRow]:
     same = same or Shared()
     return [
-        StepRow(step_id, text, owner_id, same(name or ""), same(due), done, checkin_id, at)
+        StepRow(step_id, text, same(owner_id), same(name or ""), same(due), done, same(checkin_id),
+                same(at))
         for step_id, text, owner_id, name, due, done, checkin_id, at in session.execute(stmt).all()
     ]
 
@@ -407,7 +408,7 @@ def notes(
             stmt = stmt.where(note.follow_up.between(*follow_up))
         same = Shared()
         return [
-            NoteRow(note_id, person_id, same(name), same(on), same(kind), text, pinned,
+            NoteRow(note_id, same(person_id), same(name), same(on), same(kind), text, pinned,
                     same(follow_up), version, same(author), private)
             for note_id, person_id, name, on, kind, text, pinned, follow_up, version, author,
             private in session.execute(stmt)
