@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -55,6 +56,11 @@ MORE_ON = {
 # last (tui.data shares the rows with the screens, so visiting one afterwards reads nothing
 # again). (section, loader)
 STAGES = (("decisions", "items"), ("roster", "roster"), ("cadences", "cadences"))
+# Seconds since the last lines were shown before a partial Today is shown again. Quick reads
+# (a small engagement) are then shown once, whole; and no burst of frames follows the first:
+# Textual's writer flushes only between writes, so a burst held the first frame back (Today's
+# cold start at S was 100 ms later once its reads stopped waiting for the ORM's import).
+PARTIAL_EVERY = 0.1
 
 
 class TodayList(OptionList):
@@ -142,12 +148,15 @@ class TodayScreen(Screen[None]):
             after = first.painted
         if after is not None:
             after.wait(timeout=FIRST_PAINT_WAIT)
+        shown = time.monotonic()
         for number, (name, loader) in enumerate(STAGES):
             rows[name] = app.rows(loader)
             later = STAGES[number + 1 :]
-            # Shown now unless the rest is read already (then once, at the end, at once).
-            if not later or any(app.cached(other) is None for _n, other in later):
+            # Shown now if the rest is still to read and this took a while; else once, whole.
+            slow = time.monotonic() - shown >= PARTIAL_EVERY
+            if not later or (slow and any(app.cached(other) is None for _n, other in later)):
                 self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
+                shown = time.monotonic()
         app.warm()
 
     @on(Loaded)
