@@ -159,7 +159,9 @@ class FormScreen(ModalScreen[Values | None]):
         yield Static("", id=f"error-{field.name}", classes="form-error")
 
     def on_mount(self) -> None:
-        self.post_message(self.Opened())
+        # Said once the form is painted: what the app then does (loading the ORM) is work
+        # the form's own first frame should not wait for.
+        self.call_after_refresh(self.post_message, self.Opened())
         self._initial = self._raw_values()
         # The scroll container is focusable by default; the first field is where typing goes.
         self.query_one("#form-fields").can_focus = False
