@@ -18,8 +18,8 @@ from sqlalchemy import delete, insert, select
 from store.db import Store
 from store.errors import ROW_LOCK, EditError, check_version
 from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
-from store.queries import AD_HOC
-from store.tables import NoteKind, cadence_attendee, checkin_attendee
+from store.queries import AD_HOC, cadence_attendees
+from store.tables import NoteKind, checkin_attendee
 from store.tables import cadence as cadence_t
 from store.tables import decision as decision_t
 from store.tables import decision_audience as audience_t
@@ -116,15 +116,10 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
             .where(CADENCE.engagement_id == engagement_id)
             .order_by(CADENCE.name)
         ).all()
-        attendees: dict[int, list[int]] = {}
-        for cadence_id, person_id in session.execute(
-            select(cadence_attendee.c.cadence_id, cadence_attendee.c.person_id)
-            .join(cadence_t, CADENCE.id == cadence_attendee.c.cadence_id)
-            .where(CADENCE.engagement_id == engagement_id)
-            .order_by(cadence_attendee.c.cadence_id, cadence_attendee.c.position)
-        ):
-            attendees.setdefault(cadence_id, []).append(person_id)
-        cadences = tuple((c.id, c.name, tuple(attendees.get(c.id, ()))) for c in found)
+        attendees = cadence_attendees(session, engagement_id, PERSON.id)
+        cadences = tuple(
+            (c.id, c.name, tuple(pid for (pid,) in attendees.get(c.id, ()))) for c in found
+        )
         slots = tuple((c.id, c.slot, c.zone) for c in found)
         # Columns, not entities: an engagement can hold thousands of decisions.
         untold: dict[int, list[int]] = {}

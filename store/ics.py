@@ -8,7 +8,6 @@ attendees by name and email. The file holds names and emails: write it private.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY
@@ -16,7 +15,8 @@ from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy import false, select
 
 from store.db import Store
-from store.models import Cadence, Engagement, Person, cadence_attendee
+from store.models import Cadence, Engagement, Person
+from store.queries import cadence_attendees
 from store.rhythm import Rhythm, RhythmError, parse_rhythm
 
 PRODID = "-//rapport//EN"
@@ -64,16 +64,7 @@ def cadences_ics(store: Store, engagement_id: int, today: dt.date) -> bytes:
             .where(Cadence.paused == false())
             .order_by(Cadence.key)
         ).all()  # fmt: skip
-        link = cadence_attendee.c
-        attendees: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for cadence_id, name, email in session.execute(
-            select(link.cadence_id, Person.name, Person.email)
-            .join(Person, Person.id == link.person_id)
-            .join(Cadence, Cadence.id == link.cadence_id)
-            .where(Cadence.engagement_id == engagement_id)
-            .order_by(link.cadence_id, link.position)
-        ):
-            attendees[cadence_id].append((name, email))
+        attendees = cadence_attendees(session, engagement_id, Person.name, Person.email)
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -103,7 +94,7 @@ def cadences_ics(store: Store, engagement_id: int, today: dt.date) -> bytes:
             event.add("description", c.circle)
         if c.owner_email:
             event.add("organizer", _address(c.owner_email, c.owner))
-        for name, email in attendees[c.id]:
+        for name, email in attendees.get(c.id, ()):
             if email:
                 event.add("attendee", _address(email, name))
         calendar.add_component(event)

@@ -14,7 +14,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, Select, case, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, case, func, select
 
 from store import health
 from store.db import Store
@@ -302,9 +302,27 @@ def _kickoff(session: Connection | Session, engagement_id: int) -> dt.date | Non
     return session.scalar(select(engagement_t.c.kickoff).where(engagement_t.c.id == engagement_id))
 
 
+def cadence_attendees(
+    session: Connection | Session, engagement_id: int, *columns: ColumnElement[Any]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Each of the engagement's cadences' attendees in their order: the given person
+    columns for each (a cadence nobody attends is left out)."""
+    link = cadence_attendee.c
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for cadence_id, *values in session.execute(
+        select(link.cadence_id, *columns)
+        .join(person_t, person_t.c.id == link.person_id)
+        .join(cadence_t, cadence_t.c.id == link.cadence_id)
+        .where(cadence_t.c.engagement_id == engagement_id)
+        .order_by(link.cadence_id, link.position)
+    ):
+        found.setdefault(cadence_id, []).append(tuple(values))
+    return found
+
+
 def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRow]:
     """Every cadence by name with its health on `today` (store.health.cadence_health)."""
-    cadence, link, person, checkin = cadence_t.c, cadence_attendee.c, person_t.c, checkin_t.c
+    cadence, person, checkin = cadence_t.c, person_t.c, checkin_t.c
     owner = person_t.alias("owner")
     with store.connect() as session:
         kickoff = _kickoff(session, engagement_id)
@@ -320,15 +338,7 @@ def cadences(store: Store, engagement_id: int, today: dt.date) -> list[CadenceRo
             .order_by(cadence.name)
         ).all()  # fmt: skip
         by_id = {c.id: c for c in found}
-        attendees: dict[int, list[tuple[int, str]]] = {}
-        for cadence_id, person_id, name in session.execute(
-            select(link.cadence_id, link.person_id, person.name)
-            .join(person_t, person.id == link.person_id)
-            .join(cadence_t, cadence.id == link.cadence_id)
-            .where(cadence.engagement_id == engagement_id)
-            .order_by(link.cadence_id, link.position)
-        ):
-            attendees.setdefault(cadence_id, []).append((person_id, name))
+        attendees = cadence_attendees(session, engagement_id, person.id, person.name)
         open_steps = _open_steps(session, engagement_id)
         step_checkins = {step.checkin_id for step in open_steps}
         # Every check-in of every cadence in one query, a cadence at a time: its health is
