@@ -8,7 +8,6 @@ see store.db.Store.open; elsewhere the operating system's login name).
 from __future__ import annotations
 
 import os
-import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -38,9 +37,15 @@ def configured_user(env: dict[str, str] | None = None, config: Path | None = Non
         return name
     path = config_path() if config is None else config
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return ""  # no config (the usual case), or one that cannot say who anyone is
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""  # no config: the usual case, so the TOML parser is not even imported
+    import tomllib
+
+    try:
+        settings = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return ""  # a config that cannot say who anyone is
     return _clean(settings.get("user", ""))
 
 
