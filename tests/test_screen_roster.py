@@ -186,6 +186,24 @@ async def test_edit_changes_the_selected_person(
     assert rows["ines"].timezone == "Europe/Lisbon"  # untouched fields stay
 
 
+async def test_typing_after_end_appends_and_spaces_around_a_field_are_not_saved(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "e", "end", *" Silva ")
+        name = app.screen.query_one("#field-name", Input)
+        assert name.value == "Inês Carvalho Silva "
+        await pilot.press("home", *"  ")
+        assert name.value == "  Inês Carvalho Silva "
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Inês Carvalho Silva" in names(app)
+    rows = {row.key: row for row in queries.roster(store, team["eng"])}
+    assert rows["ines"].name == "Inês Carvalho Silva"
+
+
 async def test_delete_asks_first(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 
 from store import decisions, queries
 from store.decisions import Event, Item
-from store.fields import check_text, parse_date, parse_optional_date
+from store.fields import parse_date, parse_optional_date
 from store.tables import NAME_LEN, SHORT_LEN, TEXT_LEN, Channel, DecisionKind
 from tui import format as fmt
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
@@ -362,7 +362,7 @@ class DecisionsScreen(ListingScreen[Item]):
             Field("mitigation", "Risk: mitigation", "long", value=row.mitigation if row else "",
                   parse=text_parser(TEXT_LEN, multiline=True)),
             Field("depends_on", "Dependency: on whom or what", value=row.depends_on if row else "",
-                  parse=lambda v: check_text(v, limit=SHORT_LEN)),
+                  parse=text_parser(SHORT_LEN)),
             Field("must_inform_ids", "Must be told (space ticks)", "people",
                   value=tuple(t.person_id for t in row.audience) if row else (), choices=people),
         ]  # fmt: skip

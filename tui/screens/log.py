@@ -18,7 +18,7 @@ from textual.widgets import Input, Select, SelectionList
 from textual.widgets.selection_list import Selection
 
 from store.checkins import CheckInDraft, LogContext
-from store.fields import FieldError, check_text
+from store.fields import FieldError
 from store.logparse import (
     PeopleIndex,
     lines_of,
@@ -30,7 +30,7 @@ from store.logparse import (
 from store.queries import CheckInEdit
 from store.tables import TEXT_LEN, Channel, CheckInStatus
 from tui.format import safe
-from tui.widgets.form import Field, FormScreen, Values
+from tui.widgets.form import Field, FormScreen, Values, text_parser
 
 
 class NameSuggester(Suggester):
@@ -132,7 +132,7 @@ class LogScreen(FormScreen):
                 Field("channel", "Channel", "choice", value=channel,
                       choices=[(c.value, c.value) for c in Channel]),
                 Field("outcome", "Outcome", "long", value=outcome,
-                      parse=lambda v: check_text(v, limit=TEXT_LEN, multiline=True)),
+                      parse=text_parser(TEXT_LEN, multiline=True)),
                 Field("mood", "Mood, one key: 1 (bad) to 5 (great)", value=mood, parse=_mood,
                       restrict=r"[1-5]?"),
                 Field("next_steps", "Next steps, one per line: owner: text by DATE", "long",

@@ -48,10 +48,15 @@ class Field:
 def text_parser(
     limit: int, *, required: bool = False, multiline: bool = False
 ) -> Callable[[str], str]:
-    """A parse function for a text field with the store's checks and cap."""
+    """A parse function for a text field with the store's checks and cap.
+
+    Spaces and blank lines around a text are never meant: a name saved as " Ana" would sort
+    first and never match "Ana"."""
     from store.fields import check_text
 
-    return lambda value: check_text(value, limit=limit, required=required, multiline=multiline)
+    return lambda value: check_text(
+        value.strip(), limit=limit, required=required, multiline=multiline
+    )
 
 
 def date_text(value: object) -> str:
