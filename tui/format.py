@@ -86,7 +86,7 @@ def due_cell(due: dt.date | None, today: dt.date, *, open_: bool = True) -> Text
         return Text(f"{short_day(due, today)} overdue", style="bold red")
     if open_ and due == today:
         return Text(f"{short_day(due, today)} today", style="bold yellow")
-    return Text(f"{due:%d %b %Y}")
+    return Text(short_day(due, today))
 
 
 def tick(flag: bool) -> str:
