@@ -410,12 +410,18 @@ def notes(
                 note.pinned, note.follow_up, note.version, note.author, note.private,
             )
             .join(person_t, person.id == note.person_id)
-            .where(person.engagement_id == engagement_id)
             .order_by(note.pinned.desc(), note.on.desc(), note.id.desc())
             .execution_options(yield_per=STREAM_ROWS)
         )  # fmt: skip
-        if follow_up is not None:
-            stmt = stmt.where(note.follow_up.between(*follow_up))
+        if follow_up is None:
+            stmt = stmt.where(person.engagement_id == engagement_id)
+        else:
+            # The notes in the window first, then their people: "+ 0" keeps the planner from
+            # starting at the engagement's people (without statistics SQLite does), which at
+            # 5,000 people and 25,000 notes took 20 ms instead of 1.
+            stmt = stmt.where(
+                note.follow_up.between(*follow_up), person.engagement_id + 0 == engagement_id
+            )
         same = Shared()
         return [
             NoteRow(note_id, same(person_id), same(name), same(on), same(kind), text, pinned,

@@ -318,7 +318,8 @@ note = Table(
     Column("kind", String(14), nullable=False, default=NoteKind.PERSONAL.value),
     Column("text", Text, nullable=False),
     Column("pinned", Boolean, nullable=False, default=False),
-    Column("follow_up", Date),
+    # Indexed for Today, which reads only the notes whose follow-up falls in its window.
+    Column("follow_up", Date, index=True),
     # Who wrote it: on PostgreSQL their database role, which row-level security compares with
     # `current_user` (store.postgres); "" when not known.
     Column("author", String(USER_LEN), nullable=False, default="", server_default=""),

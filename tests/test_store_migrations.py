@@ -75,3 +75,20 @@ def test_the_head_revision_the_store_knows_is_the_newest_script() -> None:
 
     # Opening an up-to-date database compares with HEAD and never loads the scripts.
     assert head_revision() == HEAD
+
+
+def test_the_migrations_build_every_index_the_tables_declare(
+    new_target: Callable[..., str],
+) -> None:
+    from sqlalchemy import inspect
+
+    from store.tables import metadata
+
+    store = Store.open(new_target(empty=True))
+    inspector = inspect(store.engine)
+    for table in metadata.sorted_tables:
+        declared = {index.name for index in table.indexes}
+        built = {index["name"] for index in inspector.get_indexes(table.name)}
+        assert declared <= built, f"{table.name}: {sorted(declared - built)} not built"
+    assert "ix_note_follow_up" in {i["name"] for i in inspector.get_indexes("note")}
+    store.close()
