@@ -24,15 +24,16 @@ if TYPE_CHECKING:
     from store.today import Today
     from tui.app import RapportApp
 
+# The summary line's words for each section's count: one, and more than one.
 SHORT = {
-    "cadences": "overdue",
-    "meetings": "meetings",
-    "touch": "losing touch",
-    "steps": "steps late",
-    "decisions": "decisions",
-    "followups": "follow-ups",
-    "onboarding": "onboarding",
-    "dates": "coming up",
+    "cadences": ("overdue", "overdue"),
+    "meetings": ("meeting", "meetings"),
+    "touch": ("losing touch", "losing touch"),
+    "steps": ("step late", "steps late"),
+    "decisions": ("decision", "decisions"),
+    "followups": ("follow-up", "follow-ups"),
+    "onboarding": ("onboarding", "onboarding"),
+    "dates": ("coming up", "coming up"),
 }
 
 
@@ -170,7 +171,9 @@ class TodayScreen(Screen[None]):
         self.call_after_refresh(message.painted.set)
         today = message.today
         summary = "  ·  ".join(
-            f"{len(items):,} {SHORT[key]}" for key, _title, items in today.sections if items
+            f"{len(items):,} {SHORT[key][len(items) > 1]}"
+            for key, _title, items in today.sections
+            if items
         )
         if today.pending:
             summary = f"{summary}  ·  still looking…" if summary else "Looking at the engagement…"
