@@ -7,8 +7,9 @@ Composed from the screens' own queries (run together off the UI thread), so a ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from store import queries
@@ -44,16 +45,24 @@ class TodayItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    title: str
+    items: tuple[TodayItem, ...]  # the first `shown` of them (see compose)
+    total: int  # how many there are
+
+
+@dataclass(frozen=True, slots=True)
 class Today:
-    sections: tuple[tuple[str, str, tuple[TodayItem, ...]], ...]  # (key, title, items)
+    sections: tuple[Section, ...]
     pending: tuple[str, ...] = ()  # sections whose rows are still being read
 
     def count(self, key: str) -> int:
-        return next((len(items) for k, _t, items in self.sections if k == key), 0)
+        return next((section.total for section in self.sections if section.key == key), 0)
 
     @property
     def total(self) -> int:
-        return sum(len(items) for _k, _t, items in self.sections)
+        return sum(section.total for section in self.sections)
 
 
 def _meetings_today(
@@ -129,9 +138,12 @@ def compose(
     roster: list[queries.PersonRow] | None = None,
     decisions: list[Item] | None = None,
     notes: list[queries.NoteRow] | None = None,
+    shown: int | None = None,
 ) -> Today:
     """Today from the screens' rows; sections whose rows are not given (None) are pending,
-    so a large engagement's Today can be shown a section at a time as its rows are read."""
+    so a large engagement's Today can be shown a section at a time as its rows are read.
+    `shown`: how many of each section's items are written out (default: all); every
+    section still counts them all."""
     given = {
         name
         for name, rows in (
@@ -142,68 +154,104 @@ def compose(
     cadences, roster, decisions, notes = cadences or [], roster or [], decisions or [], notes or []
     people = {person.id: person for person in roster}
 
-    lapsing = [
-        TodayItem(c.name, f"{c.status}, due {c.next_due:%a %d %b}" if c.next_due else c.status,
-                  "cadence", c.id, urgent=c.status == "lapsed")
-        for c in cadences if c.status in ("overdue", "lapsed")
-    ]  # fmt: skip
-    touch = [
-        TodayItem(p.name, f"last contact {_ago(p.last_contact, today)}, target every "
-                  f"{p.contact_target} days", "roster", p.id)
-        for p in roster if p.losing_touch
-    ]  # fmt: skip
+    # Each section is its records, in order, and how one reads: only the `shown` first are
+    # written out (at 5,000 people "losing touch" alone is thousands, of which a screen
+    # shows a few dozen; writing them all took most of 50 ms and 2 MB at L).
     steps = sorted(
         (
-            TodayItem(step.text, f"{step.owner or 'nobody'}, due {step.due:%a %d %b}",
-                      "roster", step.owner_id, urgent=True)
-            for p in roster for step in p.open_steps
+            step for p in roster for step in p.open_steps
             if step.due is not None and step.due < today and step.owner_id is not None
         ),
-        key=lambda item: item.detail,
+        key=lambda step: (step.owner or "nobody", step.due, step.text),
     )  # fmt: skip
-    open_decisions = [
-        TodayItem(d.title, f"{d.kind} owned by {d.owner or 'nobody'}, due {d.due:%a %d %b}",
-                  "decisions", d.id, urgent=True)
-        for d in decisions if d.is_open and d.due is not None and d.due < today
-    ]  # fmt: skip
-    untold = [
-        TodayItem(d.title, "still to tell: " + ", ".join(a.name for a in d.audience
-                  if a.informed_on is None), "decisions", d.id)
-        for d in decisions
-        if d.status == "decided" and any(a.informed_on is None for a in d.audience)
-    ]  # fmt: skip
-    follow_ups = [
-        TodayItem(f"{n.person}: {n.text.splitlines()[0]}", f"follow up since {n.follow_up:%a %d %b}",
-                  "notes", n.id)
-        for n in notes
-        if n.follow_up is not None
-        and today - dt.timedelta(days=FOLLOW_UP_DAYS) <= n.follow_up <= today
-    ]  # fmt: skip
-    onboarding = [
-        TodayItem(p.name, "joined after the kickoff, not onboarded" if p.late_joiner
-                  else "no one-on-one yet", "roster", p.id, urgent=p.late_joiner)
-        for p in roster if p.late_joiner or p.first_one_on_one is None
-    ]  # fmt: skip
-    coming = [
-        TodayItem(f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id)
-        for n in sorted(notes, key=lambda n: n.follow_up or today)
-        if n.kind == "personal" and n.follow_up is not None
-        and today < n.follow_up <= today + dt.timedelta(days=AHEAD_DAYS)
-    ]  # fmt: skip
-    found = {
-        "cadences": lapsing,
-        "meetings": _meetings_today(cadences, people, now, today),
-        "touch": touch,
-        "steps": steps,
-        "decisions": open_decisions + untold,
-        "followups": follow_ups,
-        "onboarding": onboarding,
-        "dates": coming,
-    }
+    coming = sorted(
+        (
+            n for n in notes
+            if n.kind == "personal" and n.follow_up is not None
+            and today < n.follow_up <= today + dt.timedelta(days=AHEAD_DAYS)
+        ),
+        key=lambda n: n.follow_up or today,
+    )  # fmt: skip
+    made: dict[str, tuple[Sequence[Any], Callable[[Any], TodayItem]]] = {
+        "cadences": (
+            [c for c in cadences if c.status in ("overdue", "lapsed")],
+            lambda c: TodayItem(
+                c.name, f"{c.status}, due {c.next_due:%a %d %b}" if c.next_due else c.status,
+                "cadence", c.id, urgent=c.status == "lapsed",
+            ),
+        ),
+        "meetings": (_meetings_today(cadences, people, now, today), lambda item: item),
+        "touch": (
+            [p for p in roster if p.losing_touch],
+            lambda p: TodayItem(
+                p.name,
+                f"last contact {_ago(p.last_contact, today)}, target every {p.contact_target} days",
+                "roster", p.id,
+            ),
+        ),
+        "steps": (
+            steps,
+            lambda step: TodayItem(
+                step.text, f"{step.owner or 'nobody'}, due {step.due:%a %d %b}", "roster",
+                step.owner_id, urgent=True,
+            ),
+        ),
+        "decisions": (
+            [d for d in decisions if d.is_open and d.due is not None and d.due < today]
+            + [
+                d for d in decisions
+                if d.status == "decided" and any(a.informed_on is None for a in d.audience)
+            ],
+            lambda d: (
+                TodayItem(
+                    d.title, f"{d.kind} owned by {d.owner or 'nobody'}, due {d.due:%a %d %b}",
+                    "decisions", d.id, urgent=True,
+                )
+                if d.is_open
+                else TodayItem(
+                    d.title,
+                    "still to tell: "
+                    + ", ".join(a.name for a in d.audience if a.informed_on is None),
+                    "decisions", d.id,
+                )
+            ),
+        ),
+        "followups": (
+            [
+                n for n in notes
+                if n.follow_up is not None
+                and today - dt.timedelta(days=FOLLOW_UP_DAYS) <= n.follow_up <= today
+            ],
+            lambda n: TodayItem(
+                f"{n.person}: {n.text.splitlines()[0]}", f"follow up since {n.follow_up:%a %d %b}",
+                "notes", n.id,
+            ),
+        ),
+        "onboarding": (
+            [p for p in roster if p.late_joiner or p.first_one_on_one is None],
+            lambda p: TodayItem(
+                p.name,
+                "joined after the kickoff, not onboarded" if p.late_joiner
+                else "no one-on-one yet",
+                "roster", p.id, urgent=p.late_joiner,
+            ),
+        ),
+        "dates": (
+            coming,
+            lambda n: TodayItem(
+                f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id
+            ),
+        ),
+    }  # fmt: skip
     ready = [key for key, _title in SECTIONS if set(NEEDS[key]) <= given]
+    sections = []
+    for key, title in SECTIONS:
+        if key in ready:
+            records, item = made[key]
+            written = records if shown is None else records[:shown]
+            sections.append(Section(key, title, tuple(map(item, written)), len(records)))
     return Today(
-        tuple((key, title, tuple(found[key])) for key, title in SECTIONS if key in ready),
-        pending=tuple(key for key, _title in SECTIONS if key not in ready),
+        tuple(sections), pending=tuple(key for key, _title in SECTIONS if key not in ready)
     )
 
 

@@ -9,7 +9,9 @@ import pytest
 from helpers import settle
 from textual.widgets import OptionList, Static
 
+from store import queries
 from store.db import Store
+from store.decisions import items as decision_items
 from store.queries import engagements
 from store.today import today_items
 from tui.screens.cadence import CadenceScreen
@@ -27,13 +29,33 @@ def lines(app: object) -> list[str]:
 def test_today_on_the_sample_names_what_needs_the_lead(sample_store: Store) -> None:
     (engagement,) = engagements(sample_store)
     today = today_items(sample_store, engagement.id, NOW, NOW.date())
-    titles = {key: [item.text for item in items] for key, _title, items in today.sections}
+    titles = {section.key: [item.text for item in section.items] for section in today.sections}
     # The sponsor check-in was last held on 29 Oct (every 2 weeks): overdue or lapsed.
     assert "Sponsor check-in" in titles["cadences"]
     # Fri 20 Nov: the daily stand-up meets today.
     assert any(text.startswith("Daily stand-up at 09:30") for text in titles["meetings"])
     assert today.count("decisions") > 0
-    assert today.total == sum(len(items) for _k, _t, items in today.sections)
+    assert today.total == sum(len(section.items) for section in today.sections)
+
+
+def test_today_writes_out_only_the_items_shown_and_counts_them_all(sample_store: Store) -> None:
+    from store.today import compose
+
+    (engagement,) = engagements(sample_store)
+    whole = today_items(sample_store, engagement.id, NOW, NOW.date())
+    rows = {
+        "cadences": queries.cadences(sample_store, engagement.id, NOW.date()),
+        "roster": queries.roster(sample_store, engagement.id, NOW.date()),
+        "decisions": decision_items(sample_store, engagement.id, NOW.date()),
+        "notes": queries.notes(sample_store, engagement.id),
+    }
+    short = compose(NOW, NOW.date(), **rows, shown=2)  # type: ignore[arg-type]
+    assert [s.key for s in short.sections] == [s.key for s in whole.sections]
+    assert any(len(section.items) > 2 for section in whole.sections)
+    for brief, full in zip(short.sections, whole.sections, strict=True):
+        assert brief.items == full.items[:2]
+        assert brief.total == full.total == len(full.items)
+    assert short.total == whole.total
 
 
 async def test_zero_opens_today_and_enter_jumps_to_the_cadence(
@@ -99,13 +121,13 @@ def test_today_composed_from_some_rows_leaves_the_other_sections_pending(
     (engagement,) = engagements(sample_store)
     whole = today_items(sample_store, engagement.id, NOW, NOW.date())
     partial = compose(NOW, NOW.date(), notes=notes(sample_store, engagement.id))
-    assert [key for key, _t, _i in partial.sections] == ["followups", "dates"]
+    assert [section.key for section in partial.sections] == ["followups", "dates"]
     assert set(partial.pending) == {
         "cadences", "meetings", "touch", "steps", "decisions", "onboarding"
     }  # fmt: skip
     # What is shown early is exactly what the whole Today shows for those sections.
-    for key, _title, items in partial.sections:
-        assert items == next(i for k, _t, i in whole.sections if k == key)
+    for section in partial.sections:
+        assert section == next(s for s in whole.sections if s.key == section.key)
     assert whole.pending == ()
 
 

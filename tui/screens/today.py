@@ -119,7 +119,7 @@ class TodayScreen(Screen[None]):
 
         version = self._asked_version = app.data_version
         notes = notes_due(app.store, app.engagement_id, app.today())
-        first = self.Loaded(compose(app.now(), app.today(), notes=notes), version)
+        first = self.Loaded(compose(app.now(), app.today(), notes=notes, shown=SHOWN), version)
         self._show(first)
         self._load(version, notes, after=first.painted)
 
@@ -150,7 +150,7 @@ class TodayScreen(Screen[None]):
             "notes": notes if notes is not None else notes_due(app.store, app.engagement_id, today)
         }
         if after is None and any(app.cached(loader) is None for _name, loader in STAGES):
-            first = self.Loaded(compose(now, today, **rows), version)  # type: ignore[arg-type]
+            first = self.Loaded(compose(now, today, **rows, shown=SHOWN), version)  # type: ignore[arg-type]
             self.post_message(first)
             after = first.painted
         if after is not None and after.wait(timeout=FIRST_PAINT_WAIT):
@@ -162,7 +162,7 @@ class TodayScreen(Screen[None]):
             # Shown now if the rest is still to read and this took a while; else once, whole.
             slow = time.monotonic() - shown >= PARTIAL_EVERY
             if not later or (slow and any(app.cached(other) is None for _n, other in later)):
-                self.post_message(self.Loaded(compose(now, today, **rows), version))  # type: ignore[arg-type]
+                self.post_message(self.Loaded(compose(now, today, **rows, shown=SHOWN), version))  # type: ignore[arg-type]
                 shown = time.monotonic()
         app.warm()
 
@@ -171,9 +171,9 @@ class TodayScreen(Screen[None]):
         self.call_after_refresh(message.painted.set)
         today = message.today
         summary = "  ·  ".join(
-            f"{len(items):,} {SHORT[key][len(items) > 1]}"
-            for key, _title, items in today.sections
-            if items
+            f"{section.total:,} {SHORT[section.key][section.total > 1]}"
+            for section in today.sections
+            if section.total
         )
         if today.pending:
             summary = f"{summary}  ·  still looking…" if summary else "Looking at the engagement…"
@@ -186,20 +186,21 @@ class TodayScreen(Screen[None]):
         self._partial = bool(today.pending)
         # One add_options call: added one by one, each option re-measured the whole list.
         options: list[Option] = []
-        for key, title, items in today.sections:
-            if not items:
+        for section in today.sections:
+            if not section.total:
                 continue
-            heading = Content.assemble((f"{title} ({len(items)})", "bold underline"))
+            key = section.key
+            heading = Content.assemble((f"{section.title} ({section.total:,})", "bold underline"))
             options.append(Option(heading, id=f"heading:{key}", disabled=True))
-            for number, item in enumerate(items[:SHOWN]):
+            for number, item in enumerate(section.items[:SHOWN]):
                 mark = ("● ", "bold red") if item.urgent else "  "
                 label = Content.assemble(
                     mark, fmt.safe(item.text), "  ", (fmt.safe(item.detail), "dim")
                 )
                 options.append(Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}"))
-            if len(items) > SHOWN:
+            if section.total > SHOWN:
                 more = Content.assemble(
-                    ("  … and ", "dim"), (f"{len(items) - SHOWN:,} more", "dim"),
+                    ("  … and ", "dim"), (f"{section.total - SHOWN:,} more", "dim"),
                     (f" ({MORE_ON[key]})", "dim"),
                 )  # fmt: skip
                 options.append(Option(more, id=f"more:{key}", disabled=True))
