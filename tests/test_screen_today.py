@@ -38,6 +38,34 @@ def test_today_on_the_sample_names_what_needs_the_lead(sample_store: Store) -> N
     assert today.total == sum(len(section.items) for section in today.sections)
 
 
+def test_overdue_steps_are_grouped_by_owner_oldest_first(sample_store: Store) -> None:
+    from dataclasses import replace
+
+    from store.queries import StepRow
+    from store.today import compose
+
+    (engagement,) = engagements(sample_store)
+    ana, ben = queries.roster(sample_store, engagement.id, NOW.date())[:2]
+    raised = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+    def step(number: int, owner: queries.PersonRow, due: dt.date) -> StepRow:
+        return StepRow(number, f"step {number}", owner.id, owner.name, due, False, 1, raised)
+
+    # Mon 9, Fri 13 and Thu 19 Nov: by the day's name Friday would come before Monday.
+    steps = [
+        step(1, ben, dt.date(2026, 11, 19)), step(2, ana, dt.date(2026, 11, 19)),
+        step(3, ana, dt.date(2026, 11, 9)), step(4, ana, dt.date(2026, 11, 13)),
+        step(5, ben, dt.date(2026, 11, 13)),
+    ]  # fmt: skip
+    roster = [replace(ana, open_steps=tuple(steps)), replace(ben, open_steps=())]
+    today = compose(NOW, NOW.date(), roster=roster)
+    (section,) = [section for section in today.sections if section.key == "steps"]
+    first, second = sorted((ana.name, ben.name))
+    owner = {ana.name: "ana", ben.name: "ben"}
+    expected = {"ana": ["step 3", "step 4", "step 2"], "ben": ["step 5", "step 1"]}
+    assert [item.text for item in section.items] == expected[owner[first]] + expected[owner[second]]
+
+
 def test_today_writes_out_only_the_items_shown_and_counts_them_all(sample_store: Store) -> None:
     from store.today import compose
 
