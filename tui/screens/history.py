@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Label, Static
+from textual.widgets import Label, Static
 
 from store import queries
 from store.queries import CheckInRow, StepRow
@@ -21,6 +21,7 @@ from tui import format as fmt
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -59,7 +60,7 @@ class HistoryScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(Content.assemble(("Check-ins · ", "bold"), (fmt.safe(self.heading), "bold")),
                      id="history-title")  # fmt: skip
         with Horizontal(id="history-tables"):

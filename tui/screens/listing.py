@@ -20,13 +20,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.data import FIRST_PAINT_WAIT
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -156,7 +157,7 @@ class ListingScreen(Screen[None], Generic[Row]):
     # ---- layout ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(classes="listing"):
             with Vertical(classes="list-column"):
                 yield Input(placeholder="Filter… (escape clears)", id="filter")

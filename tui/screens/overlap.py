@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from tui import format as fmt
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from store.timezones import Slot
@@ -46,7 +47,7 @@ class OverlapScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(Content.assemble(("Best slots · ", "bold"), (fmt.safe(self.heading), "bold")),
                      id="overlap-title")  # fmt: skip
         yield RecordTable(id="slots")

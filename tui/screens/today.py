@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui import format as fmt
 from tui.data import FIRST_PAINT_WAIT
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from store.queries import NoteRow
@@ -102,7 +103,7 @@ class TodayScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Looking at the engagement…", id="summary")
         yield TodayList(id="today")
         yield KeyBar()

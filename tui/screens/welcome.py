@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.screens.engagement_form import engagement_form
 from tui.widgets.form import Field, FormScreen, Values
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -44,7 +45,7 @@ class WelcomeScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="welcome-box"):
             yield Static("Welcome to rapport", id="welcome-title")
             yield Static(INTRO, id="welcome-intro")
