@@ -79,3 +79,38 @@ def test_an_unknown_engagement_to_open_is_refused_before_the_app_starts(
         err
         == "rapport: --engagement: no engagement has the key 'nope'; the database holds: alpha\n"
     )
+
+
+def test_the_cyclic_gc_is_off_while_the_app_starts_and_on_once_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import tui.__main__ as cli
+    from tui.app import RapportApp
+
+    seen: dict[str, tuple[bool, int]] = {}
+    open_store = cli.open_store
+
+    def opening(*args: object) -> object:
+        seen["opening"] = (gc.isenabled(), gc.get_freeze_count())
+        return open_store(*args)  # type: ignore[arg-type]
+
+    def running(app: RapportApp) -> None:
+        seen["running"] = (gc.isenabled(), gc.get_freeze_count())
+
+    monkeypatch.setattr(cli, "open_store", opening)
+    monkeypatch.setattr(RapportApp, "run", running)
+    assert gc.isenabled()
+    try:
+        assert main(["--db", str(tmp_path / "new.db")]) == 0
+        assert seen["opening"][0] is False  # the imports and the store's opening: off
+        assert seen["running"][0] is True and seen["running"][1] > 0  # frozen, then on
+        assert gc.isenabled()
+        # A subcommand leaves it alone (this one fails: there is nothing to export).
+        seen.clear()
+        assert main(["--db", str(tmp_path / "new.db"), "export"]) == EXIT_BAD_INPUT
+        assert seen["opening"][0] is True and gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
