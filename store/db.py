@@ -27,32 +27,18 @@ from store.filecheck import (
     check_sqlite_file,
     sqlite_problem,
 )
+from store.target import resolve_target
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["DamagedDatabase", "Store", "check_sqlite_file", "sqlite_problem"]
+__all__ = ["DamagedDatabase", "Store", "check_sqlite_file", "resolve_target", "sqlite_problem"]
 
-APP_NAME = "rapport"
 # Each pooled SQLite connection keeps its own page cache, 2 MiB by default, and the warm-up's
 # reads fill every one: at a large engagement that was 4 MiB of the app's peak memory. The
 # file's pages stay in the operating system's cache, so a smaller cache per connection reads
 # no slower (the screens' reads at L took the same time with 256 KiB as with 2 MiB).
 SQLITE_CACHE_KIB = 512
-DB_FILENAME = "rapport.db"
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
-
-
-def resolve_target(db: str | None, env: dict[str, str] | None = None) -> str:
-    """The database to open: `--db`, else `$RAPPORT_DB`, else the user's data directory."""
-    env = os.environ if env is None else env
-    value = db or env.get("RAPPORT_DB") or str(default_db_path())
-    return value
 
 
 def to_url(target: str) -> str:

@@ -377,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from store.db import resolve_target
+    # Not from store.db, which imports SQLAlchemy: the app's check of the file starts first.
+    from store.target import resolve_target
 
     if args.demo:
         if args.command:
