@@ -22,5 +22,4 @@ def default_db_path() -> Path:
 def resolve_target(db: str | None, env: dict[str, str] | None = None) -> str:
     """The database to open: `--db`, else `$RAPPORT_DB`, else the user's data directory."""
     env = os.environ if env is None else env
-    value = db or env.get("RAPPORT_DB") or str(default_db_path())
-    return value
+    return db or env.get("RAPPORT_DB") or str(default_db_path())

@@ -193,15 +193,15 @@ class TodayScreen(Screen[None]):
             key = section.key
             heading = Content.assemble((f"{section.title} ({section.total:,})", "bold underline"))
             options.append(Option(heading, id=f"heading:{key}", disabled=True))
-            for number, item in enumerate(section.items[:SHOWN]):
+            for number, item in enumerate(section.items):
                 mark = ("● ", "bold red") if item.urgent else "  "
                 label = Content.assemble(
                     mark, fmt.safe(item.text), "  ", (fmt.safe(item.detail), "dim")
                 )
                 options.append(Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}"))
-            if section.total > SHOWN:
+            if (rest := section.total - len(section.items)) > 0:
                 more = Content.assemble(
-                    ("  … and ", "dim"), (f"{section.total - SHOWN:,} more", "dim"),
+                    ("  … and ", "dim"), (f"{rest:,} more", "dim"),
                     (f" ({MORE_ON[key]})", "dim"),
                 )  # fmt: skip
                 options.append(Option(more, id=f"more:{key}", disabled=True))
