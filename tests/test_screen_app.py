@@ -37,6 +37,31 @@ async def test_number_keys_switch_screens_and_each_keeps_its_state(
         assert app.sub_title == "Fri 20 Nov 2026"
 
 
+async def test_a_screen_out_of_sight_drops_its_painted_lines_and_paints_them_again(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        roster = app.screen
+        before = app.export_screenshot()
+        assert any(len(widget._styles_cache._cache) for widget in roster.walk_children())
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, CadenceScreen)
+        kept = {widget: len(widget._styles_cache._cache) for widget in roster.walk_children()}
+        assert not any(kept.values()), kept
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.screen is roster
+        assert app.export_screenshot() == before
+        # A form pushed over a screen keeps the screen's lines: it is painted behind the form.
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.screen is not roster
+        assert any(len(widget._styles_cache._cache) for widget in roster.walk_children())
+
+
 async def test_a_first_visit_styles_the_new_screen_without_restyling_the_whole_app(
     make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

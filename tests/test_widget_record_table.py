@@ -162,3 +162,17 @@ async def test_the_first_list_is_measured_even_when_asked_not_to() -> None:
         assert fresh.columns[0].shown == len("a rather long name")
         assert table.row_count == ROWS
         await pilot.pause()
+
+
+async def test_paging_through_the_list_keeps_only_a_few_screenfuls_of_formatted_rows() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(RecordTable)
+        for _ in range(60):  # about a thousand rows down
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert table.cursor_row > 50 * table.size.height
+        assert f"person {table.cursor_row:05d}" in screen_text(app)
+        kept = {row for row, _cursor, _focus in table._strips}
+        assert len(table._strips) <= 2 * table.size.height + 2
+        assert table.cursor_row in kept, "the rows in view are the ones kept"

@@ -14,6 +14,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from store.db import Store
 from store.queries import EngagementRow
@@ -38,6 +39,18 @@ SCREEN_TITLES = {
 
 def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def forget_rendering(screen: Screen[Any]) -> None:
+    """Let a screen that is out of sight drop the lines it last painted.
+
+    Textual keeps every widget's rendered lines until it repaints, each line with seven
+    caches of its own: after a visit of every screen at L, those of the four hidden screens
+    held 3.4 MiB of the 93 MiB. Marking them dirty drops them; the screen paints them again
+    when it is shown (its tables keep the rows they formatted, so that is cheap).
+    """
+    for widget in screen.walk_children(with_self=True):
+        widget.refresh()
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -251,6 +264,13 @@ class RapportApp(App[None]):
         self.sub_title = f"{self.today():%a %d %b %Y}"
         self.data_changed()
         self.switch_mode(screen or self.current_mode_name())
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        leaving = self.screen
+        mounted = super().switch_mode(mode)
+        if leaving is not self.screen:
+            forget_rendering(leaving)
+        return mounted
 
     def current_mode_name(self) -> str:
         return self.current_mode if self.current_mode in self.MODES else self.start_screen

@@ -302,6 +302,8 @@ class RecordTable(ScrollView, can_focus=True):
             key = (row, cursor, self.has_focus)
             strip = self._strips.get(key)
             if strip is None:
+                if len(self._strips) >= 2 * self.size.height:
+                    self._forget_rows_out_of_view()
                 style = self.rich_style
                 if cursor:
                     style += self.get_component_rich_style("record-table--cursor")
@@ -310,6 +312,13 @@ class RecordTable(ScrollView, can_focus=True):
                 strip = self._strips[key] = self._line(self._cells(row), style)
         # The row's colour runs to the right edge, as a table's rows do.
         return strip.crop_extend(scroll_x, scroll_x + width, strip.style_at_end)
+
+    def _forget_rows_out_of_view(self) -> None:
+        # A line costs about a kilobyte (Textual's Strip and its caches): scrolling through
+        # 25,000 notes must not keep 25,000 of them.
+        top = int(self.scroll_y)
+        shown = range(top, top + self.size.height)
+        self._strips = {key: strip for key, strip in self._strips.items() if key[0] in shown}
 
     def _line(self, cells: Sequence[Cell], style: Style) -> Strip:
         line = Text(no_wrap=True, end="")
