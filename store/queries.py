@@ -8,7 +8,8 @@ imported; the few that load ORM objects import the models when they run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -396,6 +397,30 @@ def _cadence_health(
     )
 
 
+def _note_columns() -> tuple[ColumnElement[Any], ...]:
+    note, person = note_t.c, person_t.c
+    return (
+        note.id, note.person_id, person.name, note.on, note.kind, note.text,
+        note.pinned, note.follow_up, note.version, note.author, note.private,
+    )  # fmt: skip
+
+
+def _note_rows(rows: Iterable[Row[Any]]) -> list[NoteRow]:
+    same = Shared()
+    return [
+        NoteRow(note_id, same(person_id), same(name), same(on), same(kind), text, pinned,
+                same(follow_up), version, same(author), private)
+        for note_id, person_id, name, on, kind, text, pinned, follow_up, version, author,
+        private in rows
+    ]  # fmt: skip
+
+
+# The order of the Notes list: pinned first, newest first.
+def _note_order() -> tuple[ColumnElement[Any], ...]:
+    note = note_t.c
+    return (note.pinned.desc(), note.on.desc(), note.id.desc())
+
+
 def notes(
     store: Store, engagement_id: int, *, follow_up: tuple[dt.date, dt.date] | None = None
 ) -> list[NoteRow]:
@@ -405,14 +430,11 @@ def notes(
     note, person = note_t.c, person_t.c
     with store.connect() as session:
         stmt = (
-            select(
-                note.id, note.person_id, person.name, note.on, note.kind, note.text,
-                note.pinned, note.follow_up, note.version, note.author, note.private,
-            )
+            select(*_note_columns())
             .join(person_t, person.id == note.person_id)
-            .order_by(note.pinned.desc(), note.on.desc(), note.id.desc())
+            .order_by(*_note_order())
             .execution_options(yield_per=STREAM_ROWS)
-        )  # fmt: skip
+        )
         if follow_up is None:
             stmt = stmt.where(person.engagement_id == engagement_id)
         else:
@@ -422,13 +444,71 @@ def notes(
             stmt = stmt.where(
                 note.follow_up.between(*follow_up), person.engagement_id + 0 == engagement_id
             )
-        same = Shared()
-        return [
-            NoteRow(note_id, same(person_id), same(name), same(on), same(kind), text, pinned,
-                    same(follow_up), version, same(author), private)
-            for note_id, person_id, name, on, kind, text, pinned, follow_up, version, author,
-            private in session.execute(stmt)
-        ]  # fmt: skip
+        return _note_rows(session.execute(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class NoteOrder:
+    """The engagement's notes in the order `notes` gives them, as ids and the ids of the
+    people they are about: what the Notes list holds, reading the rows it shows a page at
+    a time (`notes_by_id`). At 25,000 notes the rows themselves are megabytes."""
+
+    ids: array[int]
+    person_ids: array[int]
+
+
+def note_order(store: Store, engagement_id: int) -> NoteOrder:
+    note, person = note_t.c, person_t.c
+    ids, person_ids = array("q"), array("q")
+    with store.connect() as connection:
+        rows = connection.execute(
+            select(note.id, note.person_id)
+            .join(person_t, person.id == note.person_id)
+            .where(person.engagement_id == engagement_id)
+            .order_by(*_note_order())
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        for note_id, person_id in rows:
+            ids.append(note_id)
+            person_ids.append(person_id)
+    return NoteOrder(ids, person_ids)
+
+
+def notes_by_id(store: Store, ids: Collection[int]) -> dict[int, NoteRow]:
+    """These notes, by id; a note deleted meanwhile is missing."""
+    if not ids:
+        return {}
+    note, person = note_t.c, person_t.c
+    with store.connect() as connection:
+        rows = connection.execute(
+            select(*_note_columns())
+            .join(person_t, person.id == note.person_id)
+            .where(note.id.in_(list(ids)))
+        )
+        return {row.id: row for row in _note_rows(rows)}
+
+
+def notes_matching(store: Store, engagement_id: int, needle: str) -> set[int]:
+    """The ids of the engagement's notes whose person, kind or text contain `needle`,
+    ignoring case (the Notes list's `/`, done by the database instead of over every note's
+    text held in memory)."""
+    note, person = note_t.c, person_t.c
+    haystack = person.name + " " + note.kind + " " + note.text
+    if needle.isascii() and store.engine.dialect.name == "sqlite":
+        # SQLite's own LIKE ignores the case of ASCII letters, and an ASCII needle matches
+        # nothing else: 10 ms at 25,000 notes, against 60 through Python's lower() per row
+        # (which takes the GIL from the UI thread on every row).
+        found = haystack.contains(needle, autoescape=True)
+    else:
+        found = func.lower(haystack).contains(needle.lower(), autoescape=True)
+    with store.connect() as connection:
+        return set(
+            connection.scalars(
+                select(note.id)
+                .join(person_t, person.id == note.person_id)
+                .where(person.engagement_id == engagement_id, found)
+            )
+        )
 
 
 def recent_checkins(

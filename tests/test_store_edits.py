@@ -139,6 +139,65 @@ def test_notes_list_pinned_first_then_newest(store: Store, engagement: int) -> N
     assert [row.text for row in queries.notes(store, engagement)] == ["pinned", "new", "old"]
 
 
+def test_the_notes_list_order_matches_the_notes_and_reads_rows_by_id(
+    store: Store, engagement: int
+) -> None:
+    anna = person(store, engagement, "anna", "Anna")
+    ben = person(store, engagement, "ben", "Ben")
+    other = edits.save_engagement(store, edits.EngagementValues(key="else", name="Elsewhere"))
+    cleo = person(store, other, "cleo", "Cleo")
+    for who, day, text, pinned in (
+        (anna, 1, "old", False), (ben, 5, "new", False), (anna, 2, "pinned", True),
+        (ben, 5, "same day, later id", False), (cleo, 3, "another engagement", False),
+    ):  # fmt: skip
+        edits.save_note(
+            store,
+            edits.NoteValues(person_id=who, on=dt.date(2026, 10, day), text=text, pinned=pinned),
+        )
+    listed = queries.notes(store, engagement)
+    order = queries.note_order(store, engagement)
+    assert list(order.ids) == [row.id for row in listed]
+    assert list(order.person_ids) == [row.person_id for row in listed]
+    assert [row.text for row in listed] == ["pinned", "same day, later id", "new", "old"]
+
+    picked = [listed[3].id, listed[0].id, 10_000]  # the last one does not exist
+    assert queries.notes_by_id(store, picked) == {listed[3].id: listed[3], listed[0].id: listed[0]}
+    assert queries.notes_by_id(store, []) == {}
+
+
+def test_notes_matching_finds_words_in_text_person_and_kind_ignoring_case(
+    store: Store, engagement: int
+) -> None:
+    emile = person(store, engagement, "emile", "Émile Zola")
+    anna = person(store, engagement, "anna", "Anna")
+    ids = {
+        text: edits.save_note(
+            store,
+            edits.NoteValues(person_id=who, on=dt.date(2026, 10, 1), text=text, kind=kind),
+        )
+        for who, text, kind in (
+            (emile, "Runs the PARIS marathon", "personal"),
+            (anna, "Budget at 100% of plan", "professional"),
+            (anna, "Budget at 1000 of plan", "personal"),
+            (anna, "Ski_trip in March", "personal"),
+        )
+    }
+    assert queries.notes_matching(store, engagement, "paris") == {ids["Runs the PARIS marathon"]}
+    # Non-ASCII letters fold on SQLite too, and the person's name is searched.
+    assert queries.notes_matching(store, engagement, "ÉMILE") == {ids["Runs the PARIS marathon"]}
+    assert queries.notes_matching(store, engagement, "professional") == {
+        ids["Budget at 100% of plan"]
+    }
+    # LIKE's wildcards are the characters themselves.
+    assert queries.notes_matching(store, engagement, "100%") == {ids["Budget at 100% of plan"]}
+    assert queries.notes_matching(store, engagement, "ski_") == {ids["Ski_trip in March"]}
+    # One string: who, kind, then the text.
+    assert queries.notes_matching(store, engagement, "anna personal budget") == {
+        ids["Budget at 1000 of plan"]
+    }
+    assert queries.notes_matching(store, engagement, "nowhere") == set()
+
+
 def test_deleting_an_engagement_removes_everything_in_it(store: Store, engagement: int) -> None:
     anna = person(store, engagement, "anna", "Anna")
     edits.save_note(store, edits.NoteValues(person_id=anna, on=dt.date(2026, 10, 1), text="x"))

@@ -57,9 +57,9 @@ def _timelines(store: Store, engagement_id: int, today: dt.date) -> Any:
 
 
 def _notes(store: Store, engagement_id: int, today: dt.date) -> Any:
-    from store.queries import notes
+    from store.queries import note_order
 
-    return notes(store, engagement_id)
+    return note_order(store, engagement_id)  # the rows are read as they are shown
 
 
 def _log_context(store: Store, engagement_id: int, today: dt.date) -> Any:

@@ -82,7 +82,7 @@ class ListingScreen(Screen[None], Generic[Row]):
     filter_text: reactive[str] = reactive("", init=False)
 
     class Loaded(Message):
-        def __init__(self, rows: list[Any], version: int, *, first: bool = False) -> None:
+        def __init__(self, rows: Sequence[Any], version: int, *, first: bool = False) -> None:
             super().__init__()
             self.rows = rows
             self.version = version
@@ -93,13 +93,13 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Row] = []
+        self.rows: Sequence[Row] = []
         # Casefolded, one per row, so `/` is one pass of `in`; made when a filter is first
         # typed (at 25,000 notes they are megabytes a lead who never filters does not need).
         self._haystacks: list[str] | None = None
         # The rows in the table, in its order: the cursor's index picks the selected one
         # (no map by id, which at 25,000 notes held more than a megabyte).
-        self._visible: list[Row] = []
+        self._visible: Sequence[Row] = []
         self._asked_version = -1  # the data version last asked for
         self._pending_id: int | None = None
 
@@ -109,7 +109,7 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     # ---- what a subclass provides -------------------------------------------------------
 
-    def fetch(self) -> list[Row]:
+    def fetch(self) -> Sequence[Row]:
         """Rows from the store (runs in a thread: no widget access)."""
         raise NotImplementedError
 
@@ -126,6 +126,10 @@ class ListingScreen(Screen[None], Generic[Row]):
 
     def row_id(self, row: Row) -> int:
         return row.id  # type: ignore[attr-defined,no-any-return]
+
+    def ids_of(self, rows: Sequence[Row]) -> Sequence[int]:
+        """The records of these rows, in order (a screen that holds ids knows them already)."""
+        return [self.row_id(row) for row in rows]
 
     def cells(self, row: Row) -> Sequence[Cell]:
         raise NotImplementedError
@@ -239,18 +243,19 @@ class ListingScreen(Screen[None], Generic[Row]):
         """Rows on screen updated in place; which rows are shown waits for the full read."""
         fresh = {self.row_id(row): row for row in message.rows}
         # Copies: the lists may be shared with other screens (tui.data).
-        self.rows = list(self.rows)
-        for index, row in enumerate(self.rows):
+        rows = list(self.rows)
+        for index, row in enumerate(rows):
             if (new := fresh.get(self.row_id(row))) is not None:
-                self.rows[index] = new
+                rows[index] = new
                 if self._haystacks is not None:
                     self._haystacks[index] = self._haystacks_of([new])[0]
+        self.rows = rows
         self.fill(changed=fresh.keys())
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
-        self._haystacks = None
+        self.rows_replaced()
         self.table.loading = False
         if message.first:
             self.fill()
@@ -262,13 +267,17 @@ class ListingScreen(Screen[None], Generic[Row]):
         self.fill(select_id=pending)
         self.rapport.warm()
 
+    def rows_replaced(self) -> None:
+        """New rows were read: what was worked out from the old ones is stale."""
+        self._haystacks = None
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.table.loading = False
             error = event.worker.error
             self.notify(f"{type(error).__name__}: {error}", severity="error", markup=False)
 
-    def visible_rows(self) -> list[Row]:
+    def visible_rows(self) -> Sequence[Row]:
         needle = self.filter_text.casefold().strip()
         if not needle:
             return [row for row in self.rows if self.keep(row)]
@@ -294,7 +303,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         `measure=False`: the columns keep their widths (RecordTable.show).
         """
         self._visible = visible = self.visible_rows()
-        ids = [self.row_id(row) for row in visible]
+        ids = self.ids_of(visible)
         # Cells are made only for the rows on screen, when they are painted.
         self.table.show(
             ids,

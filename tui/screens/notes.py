@@ -1,24 +1,49 @@
-"""Notes: what to remember about each person, personal and professional."""
+"""Notes: what to remember about each person, personal and professional.
+
+A large engagement has tens of thousands of notes, so the list holds their ids only and
+reads the rows it shows a page at a time (tui.paged); `/` asks the database which notes
+contain the words instead of searching every note's text in memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from array import array
+from collections.abc import Collection, Sequence
 
 from rich.text import Text
+from textual import on, work
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 
 from store import queries
 from store.fields import parse_date, parse_optional_date
-from store.queries import NoteRow
+from store.queries import NoteOrder, NoteRow
 from store.tables import TEXT_LEN, NoteKind
 from tui import format as fmt
+from tui.paged import PagedRows, RowReader
 from tui.screens.listing import Cell, ListingScreen, listing_bindings
 from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
 
 
 def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
+
+
+class NoteList(PagedRows[NoteRow]):
+    """Every note of the engagement, in list order, with whom each is about (for the
+    person filter, which then needs no reads)."""
+
+    def __init__(self, order: NoteOrder, reader: RowReader[NoteRow]) -> None:
+        super().__init__(order.ids, reader)
+        self.person_ids = order.person_ids
+
+
+def _deleted(note_id: int) -> NoteRow:
+    # Deleted by another window after the list was read; the next look for changes (or
+    # the next save) reads the list again and drops it.
+    return NoteRow(note_id, 0, "", dt.date.min, "", "(deleted meanwhile)", False, None)
 
 
 class NotesScreen(ListingScreen[NoteRow]):
@@ -36,11 +61,82 @@ class NotesScreen(ListingScreen[NoteRow]):
 
     person_filter: reactive[tuple[int, str] | None] = reactive(None, init=False)
 
-    def fetch(self) -> list[NoteRow]:
-        return self.rapport.rows("notes")  # type: ignore[no-any-return]
+    class Found(Message):
+        """The notes containing `needle`, by id (the database's answer to `/`)."""
 
-    def keep(self, row: NoteRow) -> bool:
-        return self.person_filter is None or row.person_id == self.person_filter[0]
+        def __init__(self, needle: str, ids: Collection[int], rows: Sequence[NoteRow]) -> None:
+            super().__init__()
+            self.needle = needle
+            self.ids = ids
+            self.rows = rows  # the list searched: an answer for an older one is stale
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._found: NotesScreen.Found | None = None  # the answer for the last words searched
+
+    def fetch(self) -> NoteList:
+        store = self.rapport.store
+        order: NoteOrder = self.rapport.rows("notes")
+        # A reader per read of the list: rows it kept are as old as the list.
+        return NoteList(order, RowReader(lambda ids: queries.notes_by_id(store, ids), _deleted))
+
+    def ids_of(self, rows: Sequence[NoteRow]) -> Sequence[int]:
+        return rows.ids if isinstance(rows, PagedRows) else super().ids_of(rows)
+
+    def row_by_id(self, record_id: int) -> NoteRow | None:
+        return self.rows.find(record_id) if isinstance(self.rows, PagedRows) else None
+
+    def _needle(self) -> str:
+        return self.filter_text.lower().strip()
+
+    def visible_rows(self) -> Sequence[NoteRow]:
+        notes = self.rows
+        if not isinstance(notes, NoteList):
+            return []  # not read yet
+        needle = self._needle()
+        found: Collection[int] | None = None
+        if needle:
+            answer = self._found
+            if answer is None or answer.needle != needle or answer.rows is not notes:
+                return self._visible  # until the database answers (Found)
+            found = answer.ids
+        person = self.person_filter[0] if self.person_filter else None
+        if found is None and person is None:
+            return notes
+        return notes.where(
+            array(
+                "q",
+                (
+                    note_id
+                    for note_id, person_id in zip(notes.ids, notes.person_ids, strict=True)
+                    if (person is None or person_id == person)
+                    and (found is None or note_id in found)
+                ),
+            )
+        )
+
+    def watch_filter_text(self) -> None:
+        self._search()
+        super().watch_filter_text()
+
+    def rows_replaced(self) -> None:
+        super().rows_replaced()
+        self._search()
+
+    def _search(self) -> None:
+        if (needle := self._needle()) and isinstance(self.rows, NoteList):
+            self._find(needle, self.rows)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _find(self, needle: str, rows: NoteList) -> None:
+        ids = queries.notes_matching(self.rapport.store, self.rapport.engagement_id, needle)
+        self.post_message(self.Found(needle, ids, rows))
+
+    @on(Found)
+    def _answered(self, message: Found) -> None:
+        if message.needle == self._needle() and message.rows is self.rows:
+            self._found = message
+            self.fill(measure=False)
 
     def watch_person_filter(self) -> None:
         self.sub_title = f"about {self.person_filter[1]}" if self.person_filter else ""
