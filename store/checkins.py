@@ -19,6 +19,7 @@ from store.db import Store
 from store.errors import ROW_LOCK, EditError, check_version
 from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
 from store.queries import AD_HOC, cadence_attendees
+from store.sharing import Shared
 from store.tables import NoteKind, checkin_attendee
 from store.tables import cadence as cadence_t
 from store.tables import decision as decision_t
@@ -102,9 +103,10 @@ class LogContext:
 
 
 def log_context(store: Store, engagement_id: int) -> LogContext:
+    same = Shared()  # the roster's names and keys: one object for both lists
     with store.connect() as session:
         people = tuple(
-            Candidate(pid, key, name)
+            Candidate(pid, same(key), same(name))
             for pid, key, name in session.execute(
                 select(PERSON.id, PERSON.key, PERSON.name)
                 .where(PERSON.engagement_id == engagement_id)

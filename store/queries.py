@@ -283,7 +283,7 @@ def roster(
             contact = last.get(person_id)
             rows.append(
                 PersonRow(
-                    person_id, key, name, same(side), same(organisation), same(role),
+                    person_id, same(key), same(name), same(side), same(organisation), same(role),
                     same(responsibilities), same(team), same(timezone), same(work_start),
                     same(work_end), email, at_kickoff, same(first_one_on_one), met_in_person,
                     contact, tuple(steps.get(person_id, ())), onboarded, role_agreed,

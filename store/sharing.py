@@ -7,6 +7,7 @@ each, which at 25,000 notes is most of a list's memory.
 
 from __future__ import annotations
 
+import sys
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -21,4 +22,9 @@ class Shared:
         self._seen: dict[object, object] = {}
 
     def __call__(self, value: T) -> T:
+        if type(value) is str:
+            # Names and keys recur across lists too (the roster, the log form's people,
+            # who was told of a decision): one interned object serves them all, and is
+            # freed with the last list that holds it.
+            return sys.intern(value)  # type: ignore[return-value]
         return self._seen.setdefault(value, value)  # type: ignore[return-value]
