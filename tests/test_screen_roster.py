@@ -70,6 +70,10 @@ async def test_slash_filters_as_you_type_and_escape_clears(
         assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]
         assert not app.screen.query_one("#filter", Input).display
         assert app.focused is app.screen.query_one(RecordTable)
+        # What `/` searches is held while filtering only, and made again for the next one.
+        assert app.screen._haystacks is None
+        await pilot.press("slash", "d", "e", "n")
+        assert names(app) == ["Dana Whitfield"]  # America/Denver
 
 
 async def test_keys_typed_in_one_burst_with_slash_all_reach_the_filter(
