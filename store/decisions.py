@@ -180,9 +180,12 @@ def _is_stale(item_open: bool, since: dt.date | None, interval: int | None, toda
 
 
 def _audiences(
-    session: Connection, engagement_id: int, same: Shared | None = None
+    session: Connection,
+    engagement_id: int,
+    same: Shared | None = None,
+    ids: Sequence[int] | None = None,
 ) -> dict[int, list[Told]]:
-    """Who must know of each item, in the order they were named."""
+    """Who must know of each item (or of the items `ids`), in the order they were named."""
     same = same or Shared()
     told: dict[int, list[Told]] = defaultdict(list)
     stmt = (
@@ -196,6 +199,8 @@ def _audiences(
         .order_by(AUDIENCE.decision_id, AUDIENCE.position)
         .execution_options(yield_per=STREAM_ROWS)
     )  # fmt: skip
+    if ids is not None:
+        stmt = stmt.where(AUDIENCE.decision_id.in_(ids))
     for decision_id, person_id, name, informed_on, channel, checkin_id, by in session.execute(stmt):
         told[decision_id].append(
             Told(same(person_id), same(name), same(informed_on), same(channel), same(checkin_id),
@@ -454,7 +459,7 @@ def timelines(
                 Event(at, same(kind), text, same(name or ""), same(checkin_id), same(made_by))
             )
         decisions = session.execute(stmt).all()
-        audiences = _audiences(session, engagement_id, same)
+        audiences = _audiences(session, engagement_id, same, ids)
     for decision_id, raised, raised_in_id, decided, outcome in decisions:
         history = found[decision_id]
         if raised:

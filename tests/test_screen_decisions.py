@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from helpers import column, detail_text, names, settle, toasts
 from textual.widgets import Input, Select, SelectionList, TextArea
 
@@ -158,3 +159,30 @@ async def test_a_date_that_does_not_exist_is_refused(
         assert isinstance(app.screen, FormScreen)
     (row,) = [r for r in decision_items(store, team["eng"]) if r.id == team["avalara"]]
     assert str(row.due) == "2026-11-10"
+
+
+async def test_the_detail_reads_the_timeline_of_each_item_shown_and_only_once(
+    make_app: Callable[..., object], team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[int] = []
+    timeline = decisions.timeline
+
+    def counted(store: Store, decision_id: int) -> list[decisions.Event]:
+        read.append(decision_id)
+        return timeline(store, decision_id)
+
+    monkeypatch.setattr(decisions, "timeline", counted)
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")  # every item: the freeze too
+        await settle(pilot)
+        assert column(app, 1) == ["Use Avalara for sales tax", "Code freeze over Black Friday"]
+        assert "Timeline" not in detail_text(app)  # nothing has happened to it yet
+        await pilot.press("j")
+        await settle(pilot)
+        assert "Timeline\n02 Nov  decided" in detail_text(app)
+        await pilot.press("k")
+        await settle(pilot)
+        assert "Timeline" not in detail_text(app)
+        assert read == [team["avalara"], team["freeze"]]  # shown again: read once

@@ -50,12 +50,6 @@ def _items(store: Store, engagement_id: int, today: dt.date) -> Any:
     return items(store, engagement_id, today)
 
 
-def _timelines(store: Store, engagement_id: int, today: dt.date) -> Any:
-    from store.decisions import timelines
-
-    return timelines(store, engagement_id)
-
-
 def _notes(store: Store, engagement_id: int, today: dt.date) -> Any:
     from store.queries import note_order
 
@@ -76,7 +70,6 @@ LOADERS: dict[str, Loader] = {
     "cadences": _cadences,
     "cadence_warnings": _cadence_warnings,
     "items": _items,
-    "timelines": _timelines,
     "notes": _notes,
 }
 

@@ -8,9 +8,11 @@ to those who must know, `u` records that a later decision supersedes this one.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
@@ -26,6 +28,9 @@ from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
 KINDS = (None, "decision", "risk", "dependency")
 SORTS = ("due", "score", "age")
 FLAGS = {"propagation": "not propagated", "stale": "stale", "overdue": "overdue"}
+# Timelines kept once read for the detail pane: moving back over items shown a moment ago
+# reads nothing again.
+TIMELINES_KEPT = 100
 
 
 def _level(value: str) -> int | None:
@@ -77,15 +82,15 @@ class DecisionsScreen(ListingScreen[Item]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.timelines: dict[int, list[Event]] = {}
+        # The timelines of items shown in the detail pane, read as each is first shown: all
+        # of them at once were a megabyte at 2,500 items, for a pane that shows one.
+        self.timelines: OrderedDict[int, list[Event]] = OrderedDict()
         self.latency: dict[str, float] = {}
         self._today = dt.date.min  # set by visible_rows, for keep
 
     def fetch(self) -> list[Item]:
         app = self.rapport
         found: list[Item] = app.rows("items")
-        # Set before the rows are posted, so the handler that shows them sees these too.
-        self.timelines = app.rows("timelines")
         self.latency = decisions.median_latency(found)
         return found
 
@@ -203,12 +208,15 @@ class DecisionsScreen(ListingScreen[Item]):
             facts.append(("Superseded by", row.superseded_by[1]))
         for _id, title in row.supersedes:
             facts.append(("Supersedes", title))
-        history = "\n".join(
+        events = self.timelines.get(row.id)
+        if events is None:
+            self._read_timeline(row.id)
+        history = "…" if events is None else "\n".join(
             f"{event.at:%d %b}  {event.kind}"
             + (f" {event.person}" if event.person else "")
             + (f": {event.text.splitlines()[0]}" if event.text else "")
             + (f" (by {event.by})" if event.by else "")
-            for event in self.timelines.get(row.id, [])
+            for event in events
         )
         return fmt.detail(
             row.title, facts,
@@ -216,6 +224,22 @@ class DecisionsScreen(ListingScreen[Item]):
             ("Still to tell", "\n".join(missing)), ("Told", "\n".join(told)),
             ("Timeline", history),
         )  # fmt: skip
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="timeline")
+    def _read_timeline(self, decision_id: int) -> None:
+        events = decisions.timeline(self.rapport.store, decision_id)  # about a millisecond
+        self.app.call_from_thread(self._timeline_read, decision_id, events)
+
+    def _timeline_read(self, decision_id: int, events: list[Event]) -> None:
+        self.timelines[decision_id] = events
+        while len(self.timelines) > TIMELINES_KEPT:
+            self.timelines.popitem(last=False)
+        if (row := self.selected()) is not None and row.id == decision_id:
+            self._show_detail()
+
+    def rows_replaced(self) -> None:
+        super().rows_replaced()
+        self.timelines.clear()  # as old as the rows
 
     # ---- lifecycle -------------------------------------------------------------------
 
