@@ -176,3 +176,42 @@ async def test_paging_through_the_list_keeps_only_a_few_screenfuls_of_formatted_
         kept = {row for row, _cursor, _focus in table._strips}
         assert len(table._strips) <= 2 * table.size.height + 2
         assert table.cursor_row in kept, "the rows in view are the ones kept"
+
+
+async def test_focus_and_the_cursor_recolour_rows_without_making_their_cells_again() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        focused = screen_text(app)
+        app.asked.clear()
+        table.blur()
+        await pilot.pause()
+        table.focus()
+        await pilot.press("j", "j", "k")
+        assert app.asked == []
+        assert table.cursor_row == 1
+        assert screen_text(app) == focused  # the same text, wherever the colours went
+
+
+async def test_a_row_saved_again_with_the_same_widths_is_the_only_one_made_again() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        ids = list(range(100, 100 + ROWS))
+
+        def cells(index: int) -> Sequence[str]:
+            app.asked.append(index)
+            return ("person 0000x", "3") if index == 3 else (f"person {index:05d}", str(index))
+
+        app.asked.clear()
+        table.show(ids, cells, changed=[3])
+        await pilot.pause()
+        assert app.asked == [3, 3]  # measured, then painted; no other row
+        assert "person 0000x" in screen_text(app)
+        # Cells that change with the clock are made again on asking.
+        app.asked.clear()
+        table.refresh_cells()
+        await pilot.pause()
+        assert set(app.asked) == set(range(table.size.height - 1))

@@ -116,6 +116,9 @@ class RecordTable(ScrollView, can_focus=True):
         self._added_ids: list[int] = []
         self._cursor = 0
         self._strips: dict[tuple[int, bool, bool], _RowStrip] = {}
+        # Each row's cells laid out in the columns, before the row's colours: a focus change
+        # or a cursor move only recolours rows, which costs a fraction of making their cells.
+        self._segments: dict[int, list[Segment]] = {}
         self._measured = False  # the columns have been fitted to rows at least once
 
     # ---- columns and rows --------------------------------------------------------------
@@ -153,9 +156,15 @@ class RecordTable(ScrollView, can_focus=True):
         self._cursor = _index_of(ids, keep)
         if not measure and self._measured:
             self._relayout(())
+        elif same:
+            self._relayout(changed, same_rows=True)
         else:
-            self._relayout(changed if same else None)
+            self._relayout()
         self._highlighted()
+
+    def refresh_cells(self) -> None:
+        """Make the rows' cells again (they show something that changed, like the time)."""
+        self._repaint()
 
     def clear(self) -> None:
         self.show((), lambda index: ())
@@ -198,8 +207,8 @@ class RecordTable(ScrollView, can_focus=True):
         if row == self._cursor:
             return
         old, self._cursor = self._cursor, row
-        self._refresh_row(old)
-        self._refresh_row(row)
+        self._refresh_row(old, restyle_only=True)
+        self._refresh_row(row, restyle_only=True)
         self._scroll_to_cursor()
         self._highlighted()
 
@@ -239,10 +248,10 @@ class RecordTable(ScrollView, can_focus=True):
             self.move_cursor(row=row)
 
     def on_focus(self) -> None:
-        self._repaint()
+        self._restyle()
 
     def on_blur(self) -> None:
-        self._repaint()
+        self._restyle()
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height - 2, 1)
@@ -252,9 +261,11 @@ class RecordTable(ScrollView, can_focus=True):
     def _highlighted(self) -> None:
         self.post_message(self.RowHighlighted(self, self._cursor, self.selected_id))
 
-    def _relayout(self, changed: Sequence[int] | None = None) -> None:
+    def _relayout(self, changed: Sequence[int] | None = None, *, same_rows: bool = False) -> None:
         """Fit the columns and the scroll area to the rows now shown (or, with `changed`,
-        to those rows as well as they fit already)."""
+        to those rows as well as they fit already). `same_rows`: the same records as before,
+        only the `changed` ones new; if the columns keep their widths, only they repaint."""
+        widths = [column.shown for column in self.columns]
         measured = range(min(len(self._ids), MEASURED_ROWS)) if changed is None else changed
         self._measured = self._measured or bool(measured)
         sample = [self._cells(n) for n in measured if n < MEASURED_ROWS]
@@ -267,14 +278,26 @@ class RecordTable(ScrollView, can_focus=True):
             column.shown = min(max(least, widest), MAX_AUTO_WIDTH)
         width = sum(column.shown + 2 * PADDING for column in self.columns)
         self.virtual_size = Size(width, len(self._ids) + 1)
-        self._repaint()
+        if same_rows and changed is not None and widths == [c.shown for c in self.columns]:
+            for row in changed:
+                self._refresh_row(row)
+        else:
+            self._repaint()
         self._scroll_to_cursor()
 
     def _repaint(self) -> None:
+        """Every row anew: other rows, other cells, or other column widths."""
+        self._segments.clear()
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Every row in other colours (the focus moved): the same text, laid out as it was."""
         self._strips.clear()
         self.refresh()
 
-    def _refresh_row(self, row: int) -> None:
+    def _refresh_row(self, row: int, *, restyle_only: bool = False) -> None:
+        if not restyle_only:
+            self._segments.pop(row, None)
         self._strips = {key: strip for key, strip in self._strips.items() if key[0] != row}
         y = row - int(self.scroll_y) + 1
         if 1 <= y < self.size.height:
@@ -293,7 +316,7 @@ class RecordTable(ScrollView, can_focus=True):
         scroll_x = int(self.scroll_x)
         if y == 0:
             style = self.rich_style + self.get_component_rich_style("record-table--header")
-            strip = self._line([column.label for column in self.columns], style)
+            strip = self._styled(self._layout([column.label for column in self.columns]), style)
         else:
             row = int(self.scroll_y) + y - 1
             if not 0 <= row < len(self._ids):
@@ -309,7 +332,10 @@ class RecordTable(ScrollView, can_focus=True):
                     style += self.get_component_rich_style("record-table--cursor")
                 elif self.zebra_stripes and row % 2:
                     style += self.get_component_rich_style("record-table--even-row")
-                strip = self._strips[key] = self._line(self._cells(row), style)
+                segments = self._segments.get(row)
+                if segments is None:
+                    segments = self._segments[row] = self._layout(self._cells(row))
+                strip = self._strips[key] = self._styled(segments, style)
         # The row's colour runs to the right edge, as a table's rows do.
         return strip.crop_extend(scroll_x, scroll_x + width, strip.style_at_end)
 
@@ -319,8 +345,9 @@ class RecordTable(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         shown = range(top, top + self.size.height)
         self._strips = {key: strip for key, strip in self._strips.items() if key[0] in shown}
+        self._segments = {row: line for row, line in self._segments.items() if row in shown}
 
-    def _line(self, cells: Sequence[Cell], style: Style) -> Strip:
+    def _layout(self, cells: Sequence[Cell]) -> list[Segment]:
         line = Text(no_wrap=True, end="")
         pad = " " * PADDING
         for number, column in enumerate(self.columns):
@@ -330,8 +357,10 @@ class RecordTable(ScrollView, can_focus=True):
             line.append(pad)
             line.append_text(text)
             line.append(pad)
-        segments = list(Segment.apply_style(line.render(self.app.console), style))
-        return _RowStrip(segments, style)
+        return list(line.render(self.app.console))
+
+    def _styled(self, segments: list[Segment], style: Style) -> _RowStrip:
+        return _RowStrip(list(Segment.apply_style(segments, style)), style)
 
 
 class _RowStrip(Strip):
