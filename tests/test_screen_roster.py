@@ -36,6 +36,32 @@ async def test_roster_lists_people_with_local_time_and_last_contact(
         assert [str(c) for c in table.get_row_at(1)][5] == "never !"
 
 
+async def test_local_times_move_on_at_each_new_minute(
+    store: Store, team: dict[str, int]
+) -> None:
+    import datetime as dt
+    import time
+
+    from tui.app import RapportApp
+
+    # A clock that runs, three seconds before the minute turns.
+    start, began = dt.datetime(2026, 11, 20, 10, 30, 57, tzinfo=dt.UTC), time.monotonic()
+    app = RapportApp(
+        store,
+        start_screen="roster",
+        clock=lambda: start + dt.timedelta(seconds=time.monotonic() - began),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        assert "03:30 Fri" in table.render_line(1).text  # Dana, in Denver
+        for _ in range(80):  # up to 8 s, for a slow machine
+            await pilot.pause(0.1)
+            if "03:31 Fri" in table.render_line(1).text:
+                break
+        assert "03:31 Fri" in table.render_line(1).text
+
+
 async def test_vi_keys_move_and_the_detail_follows(
     make_app: Callable[..., object], team: dict[str, int]
 ) -> None:

@@ -95,6 +95,17 @@ class RosterScreen(ListingScreen[PersonRow]):
         super().__init__()
         self.marked: set[int] = set()
 
+    def on_mount(self) -> None:  # ListingScreen's runs as well: Textual calls each class's
+        # Local times and "… ago" move with the clock, and the table keeps the rows it has
+        # laid out: they are laid out again on each new minute.
+        now = self.rapport.now()
+        # A little after the turn: a timer may fire a hair early.
+        self.set_timer(60.05 - now.second - now.microsecond / 1e6, self._each_minute)
+
+    def _each_minute(self) -> None:
+        self.table.refresh_cells()
+        self.set_interval(60, self.table.refresh_cells)
+
     def fetch(self) -> list[PersonRow]:
         return self.rapport.rows("roster")  # type: ignore[no-any-return]
 
