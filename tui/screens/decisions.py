@@ -85,6 +85,8 @@ class DecisionsScreen(ListingScreen[Item]):
         # The timelines of items shown in the detail pane, read as each is first shown: all
         # of them at once were a megabyte at 2,500 items, for a pane that shows one.
         self.timelines: OrderedDict[int, list[Event]] = OrderedDict()
+        self._reading: set[int] = set()  # timelines asked for and not read yet
+        self._rows_read = 0  # bumped with every new read of the rows: older timelines are stale
         self.latency: dict[str, float] = {}
         self._today = dt.date.min  # set by visible_rows, for keep
 
@@ -209,8 +211,9 @@ class DecisionsScreen(ListingScreen[Item]):
         for _id, title in row.supersedes:
             facts.append(("Supersedes", title))
         events = self.timelines.get(row.id)
-        if events is None:
-            self._read_timeline(row.id)
+        if events is None and row.id not in self._reading:
+            self._reading.add(row.id)
+            self._read_timeline(row.id, self._rows_read)
         history = "…" if events is None else "\n".join(
             f"{event.at:%d %b}  {event.kind}"
             + (f" {event.person}" if event.person else "")
@@ -225,12 +228,22 @@ class DecisionsScreen(ListingScreen[Item]):
             ("Timeline", history),
         )  # fmt: skip
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="timeline")
-    def _read_timeline(self, decision_id: int) -> None:
-        events = decisions.timeline(self.rapport.store, decision_id)  # about a millisecond
-        self.app.call_from_thread(self._timeline_read, decision_id, events)
+    # Not exclusive: each read is a millisecond, and one still running when the cursor has
+    # moved on fills the pane when the cursor comes back.
+    @work(thread=True, exit_on_error=False, group="timeline")
+    def _read_timeline(self, decision_id: int, rows_read: int) -> None:
+        events: list[Event] | None = None
+        try:
+            events = decisions.timeline(self.rapport.store, decision_id)  # about a millisecond
+        finally:
+            self.app.call_from_thread(self._timeline_read, decision_id, rows_read, events)
 
-    def _timeline_read(self, decision_id: int, events: list[Event]) -> None:
+    def _timeline_read(self, decision_id: int, rows_read: int, events: list[Event] | None) -> None:
+        if rows_read != self._rows_read:
+            return  # read before the rows changed: the pane has asked again
+        self._reading.discard(decision_id)
+        if events is None:
+            return  # the read failed (the worker reports it)
         self.timelines[decision_id] = events
         while len(self.timelines) > TIMELINES_KEPT:
             self.timelines.popitem(last=False)
@@ -240,6 +253,8 @@ class DecisionsScreen(ListingScreen[Item]):
     def rows_replaced(self) -> None:
         super().rows_replaced()
         self.timelines.clear()  # as old as the rows
+        self._reading.clear()
+        self._rows_read += 1
 
     # ---- lifecycle -------------------------------------------------------------------
 

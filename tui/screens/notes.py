@@ -127,7 +127,8 @@ class NotesScreen(ListingScreen[NoteRow]):
         if (needle := self._needle()) and isinstance(self.rows, NoteList):
             self._find(needle, self.rows)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    # Not exclusive: an answer for words typed since is dropped when it arrives (_answered).
+    @work(thread=True, exit_on_error=False, group="search")
     def _find(self, needle: str, rows: NoteList) -> None:
         ids = queries.notes_matching(self.rapport.store, self.rapport.engagement_id, needle)
         self.post_message(self.Found(needle, ids, rows))
