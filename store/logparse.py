@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -175,6 +176,12 @@ class PeopleIndex:
 
     def names(self) -> list[str]:
         return [p.name for p in self.people]
+
+    def labels(self) -> dict[int, str]:
+        """How to write each person so that `find` finds them: their name, or their key when
+        someone else has the same name (an engagement of thousands has a few)."""
+        counts = Counter(name for _p, name in self._folded)
+        return {p.id: p.name if counts[name] == 1 else p.key for p, name in self._folded}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from helpers import column, settle, toasts
+from helpers import column, names, settle, toasts
 from sqlalchemy import text
 from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
@@ -171,6 +171,32 @@ async def test_on_the_roster_l_logs_a_one_on_one_with_that_person(
         assert column(app, 5)[1] == "now"  # her last contact
     (latest,) = queries.recent_checkins(store, person_id=team["ines"], limit=1)
     assert latest.cadence == "ad-hoc call"
+
+
+async def test_a_one_on_one_with_one_of_two_people_of_the_same_name_saves(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    """At thousands of people some share a name: the form names them by key instead."""
+    from store import edits
+
+    twin = edits.save_person(
+        store, team["eng"],
+        edits.PersonValues(key="ines2", name="Inês Carvalho", side="client", timezone="UTC"),
+    )  # fmt: skip
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Inês Carvalho", "Jonas Brandt"]
+        await pilot.press("j", "j", "l")  # the second Inês, ines2
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        assert form.query_one("#field-attendee_ids", Input).value == "ines2"
+        await pilot.press(*"Met the other Inês", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, LogScreen)
+    (latest,) = queries.recent_checkins(store, person_id=twin, limit=1)
+    assert latest.outcome == "Met the other Inês"
+    assert queries.recent_checkins(store, person_id=team["ines"]) == []
 
 
 async def test_name_completion_in_attendees(

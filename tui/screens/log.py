@@ -106,7 +106,7 @@ class LogScreen(FormScreen):
         self.lead_id = lead_id
         index = context.index
         self.index = index
-        self.by_id = {p.id: p.name for p in context.people}
+        self.by_id = index.labels()  # names, unless two people share one
         today = now.astimezone(zone).date()
         if cadence_id is not None and not attendee_ids:
             attendee_ids = self._cadence_people(cadence_id)
