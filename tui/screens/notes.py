@@ -162,9 +162,6 @@ class NotesScreen(ListingScreen[NoteRow]):
             fmt.cell(_first_line(row.text)),
         )
 
-    def haystack(self, row: NoteRow) -> str:
-        return " ".join((row.person, row.kind, row.text))
-
     def detail(self, row: NoteRow) -> Content:
         return fmt.detail(
             f"{row.person} · {row.kind}",
