@@ -82,6 +82,60 @@ async def test_vi_keys_move_and_the_detail_follows(
         assert table.cursor_row == 0
 
 
+async def test_the_detail_is_drawn_as_the_cursor_moves(
+    make_app: Callable[..., object], team: dict[str, int]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(RecordTable)
+        # What `j` runs, with nothing awaited after it: a detail drawn on RowHighlighted (a
+        # message still on its way up) would show Dana here, and Inês a frame later.
+        table.action_cursor_down()
+        assert "Inês Carvalho" in detail_text(app)
+
+
+@pytest.mark.parametrize(("width", "layouts"), [(160, [False, False]), (120, [True, True])])
+async def test_a_detail_that_fits_the_pane_is_drawn_without_a_layout(
+    make_app: Callable[..., object],
+    store: Store,
+    team: dict[str, int],
+    width: int,
+    layouts: list[bool],
+) -> None:
+    # A layout reflows the whole screen and repaints the scrollbars in two more frames.
+    # Dana's and Jonas's details are 18 lines, Inês's 20. Beside the list (160 columns)
+    # each fits the pane; under it (120) each is taller than the pane, so the box grows
+    # and shrinks with the text and must be laid out.
+    from store.models import Person
+
+    with store.write() as session:
+        ines = session.get(Person, team["ines"])
+        assert ines is not None
+        ines.team, ines.email = "Payments", "ines@example.com"
+    app = make_app()
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one("#detail", Static)
+        asked: list[bool] = []
+        refresh = pane.refresh
+
+        def spy(*regions: object, layout: bool = False, **kwargs: bool) -> object:
+            asked.append(layout)
+            return refresh(*regions, layout=layout, **kwargs)
+
+        pane.refresh = spy  # type: ignore[method-assign]
+        laid_out = []
+        for shown in ("ines@example.com", "Jonas Brandt"):
+            asked.clear()
+            await pilot.press("j")
+            assert shown in detail_text(app)
+            laid_out.append(any(asked))
+        assert laid_out == layouts
+        # Never shorter than the pane, so a short text leaves the box as it was.
+        assert pane.size.height >= pane.parent.scrollable_content_region.height  # type: ignore[union-attr]
+
+
 async def test_slash_filters_as_you_type_and_escape_clears(
     make_app: Callable[..., object], team: dict[str, int]
 ) -> None:

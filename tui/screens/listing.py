@@ -176,6 +176,7 @@ class ListingScreen(Screen[None], Generic[Row]):
         return self.query_one("#records", RecordTable)
 
     def on_mount(self) -> None:
+        self.watch(self.table, "cursor_row", self._show_detail, init=False)
         for key, label, width in self.COLUMNS:
             self.table.add_column(label, key=key, width=width)
         # Read here, before the screen's first frame, the first page is painted once with its
@@ -342,12 +343,17 @@ class ListingScreen(Screen[None], Generic[Row]):
         """One of the loaded rows (a pass over them: for a jump, not for every key)."""
         return next((row for row in self.rows if self.row_id(row) == record_id), None)
 
-    @on(RecordTable.RowHighlighted, "#records")
     def _show_detail(self) -> None:
         row = self.selected()
-        self.query_one("#detail", Static).update(
-            self.detail(row) if row is not None else Content("")
-        )
+        pane = self.query_one("#detail", Static)
+        content = self.detail(row) if row is not None else Content("")
+        # A layout only when the box must grow or shrink: one reflows the whole screen, and
+        # Textual then repaints the scrollbars in two more frames. The box is at least as
+        # tall as the pane (app.tcss), so any text that fits the pane fits it as it is.
+        width, height = pane.content_size
+        room = pane.parent.scrollable_content_region.height if pane.parent else 0
+        needed = max(content.get_height(pane.styles, width), room) if width else -1
+        pane.update(content, layout=needed != height)
 
     @on(RecordTable.RowSelected, "#records")
     def _open(self) -> None:

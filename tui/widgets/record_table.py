@@ -19,6 +19,7 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -90,6 +91,12 @@ class RecordTable(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", show=False, id="table.select"),
     ]
 
+    # The row under the cursor. A screen that shows the record beside the table `watch`es it:
+    # a watcher runs as the cursor moves, so the record is drawn in the cursor's own frame,
+    # where a handler of RowHighlighted (which bubbles up through the containers) drew it
+    # one frame (17 ms and up) after the cursor.
+    cursor_row: var[int] = var(0, init=False)
+
     class RowHighlighted(Message):
         """The cursor is on another row (or the rows under it changed)."""
 
@@ -114,7 +121,6 @@ class RecordTable(ScrollView, can_focus=True):
         self._cells: Cells = lambda index: ()
         self._added: list[tuple[Cell, ...]] = []  # rows given one by one (short tables)
         self._added_ids: list[int] = []
-        self._cursor = 0
         self._strips: dict[tuple[int, bool, bool], _RowStrip] = {}
         # Each row's cells laid out in the columns, before the row's colours: a focus change
         # or a cursor move only recolours rows, which costs a fraction of making their cells.
@@ -153,7 +159,7 @@ class RecordTable(ScrollView, can_focus=True):
         same = changed is not None and list(ids) == list(self._ids)
         self._ids, self._cells = ids, cells
         self._added, self._added_ids = [], []
-        self._cursor = _index_of(ids, keep)
+        self.cursor_row = _index_of(ids, keep)
         if not measure and self._measured:
             self._relayout(())
         elif same:
@@ -192,21 +198,17 @@ class RecordTable(ScrollView, can_focus=True):
         return list(self._ids[top : top + max(self.scrollable_content_region.height - 1, 0)])
 
     @property
-    def cursor_row(self) -> int:
-        return self._cursor
-
-    @property
     def selected_id(self) -> int | None:
         """The database id of the row under the cursor, if any."""
-        return self._ids[self._cursor] if self._ids else None
+        return self._ids[self.cursor_row] if self._ids else None
 
     def move_cursor(self, *, row: int) -> None:
         if not self._ids:
             return
         row = max(0, min(row, len(self._ids) - 1))
-        if row == self._cursor:
+        if row == self.cursor_row:
             return
-        old, self._cursor = self._cursor, row
+        old, self.cursor_row = self.cursor_row, row
         self._refresh_row(old, restyle_only=True)
         self._refresh_row(row, restyle_only=True)
         self._scroll_to_cursor()
@@ -215,16 +217,16 @@ class RecordTable(ScrollView, can_focus=True):
     # ---- keys and mouse ----------------------------------------------------------------
 
     def action_cursor_up(self) -> None:
-        self.move_cursor(row=self._cursor - 1)
+        self.move_cursor(row=self.cursor_row - 1)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(row=self._cursor + 1)
+        self.move_cursor(row=self.cursor_row + 1)
 
     def action_page_up(self) -> None:
-        self.move_cursor(row=self._cursor - self._page())
+        self.move_cursor(row=self.cursor_row - self._page())
 
     def action_page_down(self) -> None:
-        self.move_cursor(row=self._cursor + self._page())
+        self.move_cursor(row=self.cursor_row + self._page())
 
     def action_scroll_top(self) -> None:
         self.move_cursor(row=0)
@@ -234,7 +236,7 @@ class RecordTable(ScrollView, can_focus=True):
 
     def action_select(self) -> None:
         if self._ids:
-            self.post_message(self.RowSelected(self, self._cursor, self.selected_id))
+            self.post_message(self.RowSelected(self, self.cursor_row, self.selected_id))
 
     def on_click(self, event: events.Click) -> None:
         if event.y < 1:  # the header
@@ -242,7 +244,7 @@ class RecordTable(ScrollView, can_focus=True):
         row = int(self.scroll_y) + event.y - 1
         if not 0 <= row < len(self._ids):
             return
-        if row == self._cursor:
+        if row == self.cursor_row:
             self.action_select()
         else:
             self.move_cursor(row=row)
@@ -259,7 +261,7 @@ class RecordTable(ScrollView, can_focus=True):
     # ---- painting ----------------------------------------------------------------------
 
     def _highlighted(self) -> None:
-        self.post_message(self.RowHighlighted(self, self._cursor, self.selected_id))
+        self.post_message(self.RowHighlighted(self, self.cursor_row, self.selected_id))
 
     def _relayout(self, changed: Sequence[int] | None = None, *, same_rows: bool = False) -> None:
         """Fit the columns and the scroll area to the rows now shown (or, with `changed`,
@@ -306,10 +308,10 @@ class RecordTable(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         visible = max(self.scrollable_content_region.height - 1, 1)  # less the header
         top = int(self.scroll_y)
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, immediate=True)
-        elif self._cursor >= top + visible:
-            self.scroll_to(y=self._cursor - visible + 1, animate=False, immediate=True)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -321,7 +323,7 @@ class RecordTable(ScrollView, can_focus=True):
             row = int(self.scroll_y) + y - 1
             if not 0 <= row < len(self._ids):
                 return Strip.blank(width, self.rich_style)
-            cursor = row == self._cursor
+            cursor = row == self.cursor_row
             key = (row, cursor, self.has_focus)
             strip = self._strips.get(key)
             if strip is None:
