@@ -398,3 +398,32 @@ async def test_the_first_page_is_in_the_first_frame_on_a_file_and_read_aside_on_
         await settle(pilot)
         assert on_main == [not db_target.startswith("postgresql")]
         assert names(app) == ["Dana Whitfield", "Inês Carvalho", "Jonas Brandt"]
+
+
+async def test_the_first_page_is_a_screenful(
+    make_app: Callable[..., object], store: Store, team: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from store import edits
+
+    for number in range(60):
+        values = edits.PersonValues(
+            key=f"p{number:02d}", name=f"Person {number:02d}", side="client", timezone="UTC"
+        )
+        edits.save_person(store, team["eng"], values)
+    pages: list[int] = []
+    fetch_first = RosterScreen.fetch_first
+
+    def recording(screen: RosterScreen) -> object:
+        page = fetch_first(screen)
+        pages.append(len(page or ()))
+        return page
+
+    monkeypatch.setattr(RosterScreen, "fetch_first", recording)
+    app = make_app()
+    async with app.run_test(size=(120, 24)) as pilot:  # type: ignore[attr-defined]
+        table = app.screen.query_one(RecordTable)  # type: ignore[attr-defined]
+        assert pages == [24]
+        assert table.row_count == 24 > table.size.height  # it fills the table
+        await settle(pilot)
+        assert len(names(app)) == 63
