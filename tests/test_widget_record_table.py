@@ -215,3 +215,53 @@ async def test_a_row_saved_again_with_the_same_widths_is_the_only_one_made_again
         table.refresh_cells()
         await pilot.pause()
         assert set(app.asked) == set(range(table.size.height - 1))
+
+
+async def test_the_scrollbar_follows_the_rows() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        bar = table.vertical_scrollbar
+        assert table.show_vertical_scrollbar and bar.window_virtual_size == ROWS + 1
+        table.show([1, 2, 3], app.cells)
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        table.show(list(range(100, 400)), app.cells)
+        await pilot.pause()
+        assert table.show_vertical_scrollbar and bar.window_virtual_size == 301
+
+
+class TableAndNoteApp(TableApp):
+    CSS = "RecordTable { height: 12; }"
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield RecordTable(id="records")
+        yield Static("one line", id="note")
+
+
+async def test_a_layout_elsewhere_does_not_repaint_the_scrollbar() -> None:
+    # Each repaint was a frame more after a toast, a form closing, a detail pane growing.
+    from textual.widgets import Static
+
+    app = TableAndNoteApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RecordTable)
+        bar = table.vertical_scrollbar
+        refreshed: list[object] = []
+        refresh = bar.refresh
+
+        def spy(*args: object, **kwargs: object) -> object:
+            refreshed.append(args)
+            return refresh(*args, **kwargs)  # type: ignore[arg-type]
+
+        bar.refresh = spy  # type: ignore[method-assign]
+        note = app.query_one("#note", Static)
+        note.update("three\nlines\nnow")
+        await pilot.pause()
+        assert note.region.height == 3, "the screen was laid out again"
+        assert table.size.height == 12
+        assert refreshed == []

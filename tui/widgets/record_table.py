@@ -126,6 +126,7 @@ class RecordTable(ScrollView, can_focus=True):
         # or a cursor move only recolours rows, which costs a fraction of making their cells.
         self._segments: dict[int, list[Segment]] = {}
         self._measured = False  # the columns have been fitted to rows at least once
+        self._bars_fit: Size | None = None  # the virtual size the scrollbars were sized for
 
     # ---- columns and rows --------------------------------------------------------------
 
@@ -259,6 +260,18 @@ class RecordTable(ScrollView, can_focus=True):
         return max(self.scrollable_content_region.height - 2, 1)
 
     # ---- painting ----------------------------------------------------------------------
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # At a layout of the screen Textual hands a line-API widget its own size as its
+        # "virtual size", never the rows it scrolls over, and ScrollView takes the difference
+        # for a change: every layout (a toast shown or gone, a detail pane grown) repainted
+        # the scrollbar in two more frames. Only a change in the rows is one.
+        if self.virtual_size == self._bars_fit:
+            virtual_size = self.virtual_size
+        self._bars_fit = self.virtual_size
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _highlighted(self) -> None:
         self.post_message(self.RowHighlighted(self, self.cursor_row, self.selected_id))
