@@ -92,9 +92,9 @@ class RecordTable(ScrollView, can_focus=True):
     ]
 
     # The row under the cursor. A screen that shows the record beside the table `watch`es it:
-    # a watcher runs as the cursor moves, so the record is drawn in the cursor's own frame,
-    # where a handler of RowHighlighted (which bubbles up through the containers) drew it
-    # one frame (17 ms and up) after the cursor.
+    # a watcher runs as the cursor moves (not when `show` puts new rows under it), so the
+    # record is drawn in the cursor's own frame, where a handler of RowHighlighted (which
+    # bubbles up through the containers) drew it one frame (17 ms and up) after the cursor.
     cursor_row: var[int] = var(0, init=False)
 
     class RowHighlighted(Message):
@@ -160,7 +160,9 @@ class RecordTable(ScrollView, can_focus=True):
         same = changed is not None and list(ids) == list(self._ids)
         self._ids, self._cells = ids, cells
         self._added, self._added_ids = [], []
-        self.cursor_row = _index_of(ids, keep)
+        # Set without running watchers: whoever shows new rows redraws what hangs on the
+        # cursor once they are in (ListingScreen.fill), not once here and once there.
+        self.set_reactive(RecordTable.cursor_row, _index_of(ids, keep))
         if not measure and self._measured:
             self._relayout(())
         elif same:
