@@ -17,6 +17,20 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
 
 
+def refreshes(widget: Any) -> list[bool]:
+    """Every refresh of `widget` from now on, as whether it asked for a layout (a layout, or
+    a repaint of a scrollbar, is a frame more on screen)."""
+    asked: list[bool] = []
+    refresh = widget.refresh
+
+    def spy(*regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        asked.append(layout)
+        return refresh(*regions, layout=layout, **kwargs)
+
+    widget.refresh = spy
+    return asked
+
+
 def names(app: Any) -> list[str]:
     """The first column of the current screen's table, as shown."""
     table = app.screen.query_one(RecordTable)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from helpers import detail_text, names, settle, toasts
+from helpers import detail_text, names, refreshes, settle, toasts
 from textual import events
 from textual.widgets import Input, Static
 
@@ -117,14 +117,7 @@ async def test_a_detail_that_fits_the_pane_is_drawn_without_a_layout(
     async with app.run_test(size=(width, 40)) as pilot:
         await settle(pilot)
         pane = app.screen.query_one("#detail", Static)
-        asked: list[bool] = []
-        refresh = pane.refresh
-
-        def spy(*regions: object, layout: bool = False, **kwargs: bool) -> object:
-            asked.append(layout)
-            return refresh(*regions, layout=layout, **kwargs)
-
-        pane.refresh = spy  # type: ignore[method-assign]
+        asked = refreshes(pane)
         laid_out = []
         for shown in ("ines@example.com", "Jonas Brandt"):
             asked.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from helpers import refreshes
 from textual.app import App, ComposeResult
 
 from tui.widgets.record_table import MEASURED_ROWS, RecordTable
@@ -250,15 +251,7 @@ async def test_a_layout_elsewhere_does_not_repaint_the_scrollbar() -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         table = app.query_one(RecordTable)
-        bar = table.vertical_scrollbar
-        refreshed: list[object] = []
-        refresh = bar.refresh
-
-        def spy(*args: object, **kwargs: object) -> object:
-            refreshed.append(args)
-            return refresh(*args, **kwargs)  # type: ignore[arg-type]
-
-        bar.refresh = spy  # type: ignore[method-assign]
+        refreshed = refreshes(table.vertical_scrollbar)
         note = app.query_one("#note", Static)
         note.update("three\nlines\nnow")
         await pilot.pause()
