@@ -27,7 +27,14 @@ from store.io_toml import MAX_FILE_BYTES
 from store.models import CheckIn, Decision, Note
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
 
-DELETE = object()
+class _Delete:
+    """Marks a key to remove; its repr is stable so test ids match across xdist workers."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 BIG = 20 * 1024 * 1024  # "a single 20 MB string"
 
 

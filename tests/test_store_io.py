@@ -31,7 +31,14 @@ from store.io_toml import (
 )
 
 UTC = dt.UTC
-DELETE = object()
+class _Delete:
+    """Marks a key to remove; its repr is stable so test ids match across xdist workers."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 
 def team() -> dict[str, Any]:
