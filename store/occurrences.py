@@ -51,8 +51,9 @@ class Meeting:
     start: dt.datetime  # aware, in the cadence's zone
     end: dt.datetime
 
-    def __str__(self) -> str:
-        return f"{self.name}, {self.start:%a %d %b %H:%M}"
+    def label(self, zone: dt.tzinfo) -> str:
+        """ "Weekly status, Tue 01 Dec 17:00", its start told in `zone` (the lead's)."""
+        return f"{self.name}, {self.start.astimezone(zone):%a %d %b %H:%M}"
 
 
 @dataclass(frozen=True, slots=True)
