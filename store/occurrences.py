@@ -87,10 +87,9 @@ class Schedule:
         zone = zone_of(self.zone)
         length = dt.timedelta(minutes=self.duration)
         found = []
-        for day in rhythm.occurrences(start, last) if start <= last else []:
-            if day >= first:
-                begin = dt.datetime.combine(day, self.slot, zone)
-                found.append(Meeting(self.cadence_id, self.name, begin, begin + length))
+        for day in rhythm.between(start, max(first, start), last) if start <= last else []:
+            begin = dt.datetime.combine(day, self.slot, zone)
+            found.append(Meeting(self.cadence_id, self.name, begin, begin + length))
         return found
 
     def first_meeting(self, today: dt.date) -> Meeting | None:
