@@ -203,16 +203,8 @@ def _step_rows(
 ) -> list[StepRow]:
     same = same or Shared()
     return [
-        StepRow(
-            step_id,
-            text,
-            same(owner_id),
-            same(name or ""),
-            same(due),
-            done,
-            same(checkin_id),
-            same(at),
-        )
+        StepRow(step_id, text, same(owner_id), same(name or ""), same(due), done, same(checkin_id),
+                same(at))
         for step_id, text, owner_id, name, due, done, checkin_id, at in session.execute(stmt).all()
     ]
 
