@@ -8,16 +8,17 @@ decisions, informed marks and personal notes are written together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 
 from store.db import Store
 from store.errors import ROW_LOCK, EditError, check_version
 from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
+from store.occurrences import Schedule, schedules
 from store.queries import AD_HOC, cadence_attendees
 from store.sharing import Shared
 from store.tables import NoteKind, checkin_attendee
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 # What the log form offers is read with Core statements, on the warm-up's way to every
 # screen; only the writes below load the ORM (they import the models when they run).
 DECISION, AUDIENCE, PERSON, CADENCE = decision_t.c, audience_t.c, person_t.c, cadence_t.c
+
+# A cadence named as a one-on-one ("One-on-one Tyler", "1:1 Priya", "Tyler 1-on-1").
+_ONE_ON_ONE = re.compile(r"one[- ]on[- ]one|1[:-]1\b|1[- ]on[- ]1", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,10 @@ class LogContext:
     cadences: tuple[tuple[int, str, tuple[int, ...]], ...]  # id, name, attendee ids
     # Open or decided items with someone still to tell: id, title, ids still to tell.
     to_tell: tuple[tuple[int, str, tuple[int, ...]], ...] = field(default=())
-    # id, usual slot, its zone: to guess which meeting was just held.
-    slots: tuple[tuple[int, dt.time | None, str], ...] = field(default=())
+    # Every cadence's rhythm and slot: to tell which meeting was just held.
+    schedules: tuple[Schedule, ...] = field(default=())
+    # (person id, cadence id): each person's one-on-one cadence (see `one_on_ones`).
+    one_on_ones: tuple[tuple[int, int], ...] = field(default=())
 
     @property
     def index(self) -> PeopleIndex:
@@ -114,7 +120,7 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
             )
         )
         found = session.execute(
-            select(CADENCE.id, CADENCE.name, CADENCE.slot, CADENCE.zone)
+            select(CADENCE.id, CADENCE.name, CADENCE.owner_id, CADENCE.paused)
             .where(CADENCE.engagement_id == engagement_id)
             .order_by(CADENCE.name)
         ).all()
@@ -122,7 +128,11 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
         cadences = tuple(
             (c.id, c.name, tuple(pid for (pid,) in attendees.get(c.id, ()))) for c in found
         )
-        slots = tuple((c.id, c.slot, c.zone) for c in found)
+        pairs = one_on_ones(
+            (c.id, c.name, c.owner_id, c.paused, people_ids)
+            for c, (_id, _name, people_ids) in zip(found, cadences, strict=True)
+        )
+        timing = tuple(schedules(session, engagement_id))
         # Columns, not entities: an engagement can hold thousands of decisions.
         untold: dict[int, list[int]] = {}
         titles: dict[int, str] = {}
@@ -139,7 +149,7 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
             titles[decision_id] = title
             untold.setdefault(decision_id, []).append(person_id)
         to_tell = tuple((i, titles[i], tuple(people_ids)) for i, people_ids in untold.items())
-        return LogContext(people, cadences, to_tell, slots)
+        return LogContext(people, cadences, to_tell, timing, pairs)
 
 
 def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
@@ -305,17 +315,28 @@ def toggle_next_step(store: Store, step_id: int) -> bool:
         return step.done
 
 
-def closest_cadence(
-    cadences: Sequence[tuple[int, dt.time | None, str]], now: dt.datetime
-) -> int | None:
-    """The cadence whose usual slot today is closest before now (what was probably just held)."""
-    best: tuple[dt.timedelta, int] | None = None
-    for cadence_id, slot, zone in cadences:
-        if slot is None or not zone:
+def one_on_ones(
+    cadences: Iterable[tuple[int, str, int | None, bool, Sequence[int]]],
+) -> tuple[tuple[int, int], ...]:
+    """(person id, cadence id) for each person's one-on-one: a cadence, not paused, that its
+    owner holds with that one person (as the sample's "One-on-one Tyler": Jürgen + Tyler).
+
+    `cadences` are (id, name, owner id, paused, attendee ids). A cadence without an owner is
+    left out: nothing says which of its two people holds it. Of two for the same person,
+    one named as a one-on-one wins, then the first by name.
+    """
+    found: dict[int, tuple[bool, str, int]] = {}
+    for cadence_id, name, owner_id, paused, attendee_ids in cadences:
+        others = set(attendee_ids) - {owner_id}
+        if paused or owner_id is None or len(others) != 1:
             continue
-        local_now = now.astimezone(ZoneInfo(zone))
-        start = dt.datetime.combine(local_now.date(), slot, tzinfo=ZoneInfo(zone))
-        gap = local_now - start
-        if gap >= dt.timedelta(0) and (best is None or gap < best[0]):
-            best = (gap, cadence_id)
-    return None if best is None else best[1]
+        (person_id,) = others
+        rank = (not _ONE_ON_ONE.search(name), name.casefold(), cadence_id)
+        if person_id not in found or rank < found[person_id]:
+            found[person_id] = rank
+    return tuple(sorted((pid, rank[2]) for pid, rank in found.items()))
+
+
+def one_on_one_of(context: LogContext, person_id: int) -> int | None:
+    """The cadence of the person's one-on-one, if they have one."""
+    return next((cid for pid, cid in context.one_on_ones if pid == person_id), None)

@@ -63,13 +63,6 @@ class CadenceHealth:
     history: tuple[Expected, ...]  # the last 12 expected meetings up to today, oldest first
 
 
-def cadence_start(
-    since: dt.date | None, kickoff: dt.date | None, first_checkin: dt.date | None, today: dt.date
-) -> dt.date:
-    """Where a cadence's rhythm counts from: its `since`, the kickoff, its first check-in, today."""
-    return since or kickoff or first_checkin or today
-
-
 def zone_of(zone: str) -> dt.tzinfo:
     """The cadence's zone; UTC when it has none (or one this machine does not know)."""
     if not zone:
@@ -99,7 +92,7 @@ def cadence_health(
 
     `checkins` are the cadence's logged check-ins as (at, status, outcome), `at` UTC-aware;
     their days are taken in the cadence's `zone` (UTC when empty). `start` is where the
-    rhythm counts from (see `cadence_start`).
+    rhythm counts from (store.occurrences.cadence_start).
 
     - Expected meetings are the rhythm's days from `start` on. Each check-in dated from
       `start` to today covers the expected meeting whose window [its day, the next expected

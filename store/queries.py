@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, case, func, selec
 from store import health
 from store.db import Store
 from store.health import Expected
+from store.occurrences import cadence_start, checkin_day
 from store.sharing import Shared
 from store.tables import CheckInStatus, cadence_attendee, checkin_attendee
 from store.tables import cadence as cadence_t
@@ -390,8 +391,8 @@ def _cadence_health(
     kickoff: dt.date | None,
     today: dt.date,
 ) -> health.CadenceHealth:
-    first = health.local_day(checkins[0][0], health.zone_of(cadence.zone)) if checkins else None
-    start = health.cadence_start(cadence.since, kickoff, first, today)
+    first = checkin_day(checkins[0][0], cadence.zone) if checkins else None
+    start = cadence_start(cadence.since, kickoff, first, today)
     return health.cadence_health(
         cadence.rhythm, start, cadence.paused, checkins, cadence.zone, today
     )

@@ -78,6 +78,26 @@ class Rhythm:
             return _weekly(start, until, self.interval, weekdays)
         return [moment.date() for moment in self.rule(start, until)]
 
+    def between(self, anchor: dt.date, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Meeting days from `first` to `last` (both included) of the rhythm counted from
+        `anchor`: what `occurrences(anchor, last)` holds from `first` on, without counting
+        the years before `first` (`l` asks this of every cadence on a keypress)."""
+        start = anchor
+        if first > anchor:
+            if self.freq == DAILY:
+                start = anchor + dt.timedelta(
+                    days=(first - anchor).days // self.interval * self.interval
+                )
+            elif self.freq == WEEKLY:
+                # Whole counted periods on, to a Monday: every weekday of that week counts.
+                monday = anchor - dt.timedelta(days=anchor.weekday())
+                weeks = (first - monday).days // 7 // self.interval * self.interval
+                if weeks:
+                    start = monday + dt.timedelta(weeks=weeks)
+            elif self.interval == 1 and (first.year, first.month) > (anchor.year, anchor.month):
+                start = first.replace(day=1)  # a monthly rhythm repeats every month
+        return [day for day in self.occurrences(start, last) if day >= first]
+
     def next_on_or_after(self, day: dt.date, anchor: dt.date) -> dt.date | None:
         """The first meeting day on or after `day`, counting intervals from `anchor`."""
         if self.freq == DAILY or self._plain_weekly:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 
 from store.db import Store
 from store.rhythm import RhythmError, parse_rhythm
@@ -284,33 +284,27 @@ def cadence_warnings(
     """{cadence id: warnings} for the cadences whose slot is outside someone's hours soon.
 
     Only cadences with a slot and a zone that are not paused; the rhythm counts from the
-    cadence's `since`, else the engagement's kickoff. Cadences without warnings are left out.
+    cadence's start (store.occurrences.cadence_start), as on the Cadence screen. Cadences
+    without warnings are left out.
     """
+    from store.occurrences import schedules
+
     with store.connect() as session:
-        kickoff = session.scalar(select(ENGAGEMENT.kickoff).where(ENGAGEMENT.id == engagement_id))
-        cadences = session.execute(
-            select(
-                CADENCE.id, CADENCE.rhythm, CADENCE.slot, CADENCE.zone, CADENCE.duration,
-                CADENCE.since,
-            ).where(
-                CADENCE.engagement_id == engagement_id,
-                CADENCE.slot.is_not(None),
-                CADENCE.zone != "",
-                CADENCE.paused == false(),
-            )
-        ).all()  # fmt: skip
+        cadences = [c for c in schedules(session, engagement_id) if c.zone and not c.paused]
     if not cadences:
         return {}
-    people = _cadence_people(store, [c.id for c in cadences])
+    people = _cadence_people(store, [c.cadence_id for c in cadences])
     found: dict[int, list[DstWarning]] = {}
     for c in cadences:
+        if c.slot is None:
+            continue
         try:
             warnings = slot_warnings(
-                c.rhythm, c.slot, c.zone, c.duration, people[c.id], today, weeks,
-                start=c.since or kickoff,
+                c.rhythm, c.slot, c.zone, c.duration, people[c.cadence_id], today, weeks,
+                start=c.start(today),
             )  # fmt: skip
         except RhythmError:
             continue
         if warnings:
-            found[c.id] = warnings
+            found[c.cadence_id] = warnings
     return found

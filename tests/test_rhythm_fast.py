@@ -61,3 +61,17 @@ def test_next_meeting_is_rrules(phrase: str) -> None:
             day,
             anchor,
         )
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_meetings_between_two_days_are_rrules(phrase: str) -> None:
+    """`between` skips the years before `first`: it must still count from the anchor."""
+    rhythm = parse_rhythm(phrase)
+    chance = random.Random(phrase + "between")
+    base = dt.date(2023, 1, 1)
+    for _ in range(150):
+        anchor = base + dt.timedelta(days=chance.randrange(0, 900))
+        first = anchor + dt.timedelta(days=chance.randrange(-30, 900))
+        last = first + dt.timedelta(days=chance.randrange(-3, 40))
+        expected = [day for day in by_rrule(rhythm, anchor, last) if day >= first]
+        assert rhythm.between(anchor, first, last) == expected, (anchor, first, last)

@@ -246,3 +246,89 @@ async def test_logging_from_the_roster_rereads_only_the_people_it_touched(
     last_contacts = [s for s in statements if "max(checkin.at)" in s]
     assert last_contacts, "the Roster read someone's last contact again"
     assert all("person_id IN" in s for s in last_contacts), last_contacts
+
+
+# --- what `l` prefills: the meeting just held, or the person's one-on-one ----------------------
+
+
+def _sample_app(store: Store, now: dt.datetime, start_screen: str) -> object:
+    from tui.app import RapportApp
+
+    return RapportApp(store, clock=lambda: now, start_screen=start_screen)
+
+
+def _cadence_named(store: Store, name: str) -> int:
+    with store.read() as session:
+        return session.execute(text("SELECT id FROM cadence WHERE name = :n"), {"n": name}).one()[0]
+
+
+@pytest.mark.parametrize("start_screen", ["today", "decisions", "notes"])
+async def test_l_on_a_wednesday_afternoon_is_no_thursday_meeting(
+    sample_store: Store, start_screen: str
+) -> None:
+    """16:00 in Berlin is 10:00 in New York, the sponsor check-in's slot; but it meets on
+    Thursdays, and nothing else ended in the last two hours: an ad-hoc call."""
+    app = _sample_app(sample_store, dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC), start_screen)
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen  # type: ignore[attr-defined]
+        assert isinstance(form, LogScreen)
+        assert form.query_one("#field-cadence_id", Select).value is Select.NULL
+        assert form.form_title == "Log a check-in"
+
+
+async def test_l_prefills_the_meeting_under_way_and_says_which(sample_store: Store) -> None:
+    """Tuesday 17:30 in Berlin: the weekly status is under way. (08:30 in Los Angeles is the
+    fulfilment sync's slot, on Thursdays.)"""
+    now = dt.datetime(2026, 11, 24, 16, 30, tzinfo=dt.UTC)
+    app = _sample_app(sample_store, now, "today")
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen  # type: ignore[attr-defined]
+        assert isinstance(form, LogScreen)
+        weekly = _cadence_named(sample_store, "Weekly status")
+        assert form.query_one("#field-cadence_id", Select).value == weekly
+        assert form.form_title == "Log Weekly status, Tue 24 Nov 17:00"
+        assert str(form.query_one("#form-title", Static).render()) == form.form_title
+        await pilot.press(*"Cutover dates agreed", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, LogScreen)  # type: ignore[attr-defined]
+    (latest,) = queries.recent_checkins(sample_store, cadence_id=weekly, limit=1)
+    assert (latest.outcome, latest.at) == ("Cutover dates agreed", now)
+
+
+async def test_l_on_the_roster_logs_the_persons_one_on_one(sample_store: Store) -> None:
+    now = dt.datetime(2026, 11, 23, 17, 40, tzinfo=dt.UTC)  # Mon 10:40 in Denver
+    eng = sample_store_engagement(sample_store)
+    one_on_one = _cadence_named(sample_store, "One-on-one Tyler")
+    before = next(c for c in queries.cadences(sample_store, eng, now.date()) if c.id == one_on_one)
+    assert before.last_held != now
+    with sample_store.read() as session:
+        tyler = session.execute(text("SELECT id FROM person WHERE key = 'tyler'")).one()[0]
+    app = _sample_app(sample_store, now, "roster")
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        app.screen.focus_record(tyler)  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen  # type: ignore[attr-defined]
+        assert isinstance(form, LogScreen)
+        assert form.form_title == "Log a one-on-one with Tyler Brooks"
+        assert form.query_one("#field-cadence_id", Select).value == one_on_one
+        assert "Tyler Brooks" in form.query_one("#field-attendee_ids", Input).value
+        await pilot.press(*"Denver warehouse walk-through", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, LogScreen)  # type: ignore[attr-defined]
+    after = next(c for c in queries.cadences(sample_store, eng, now.date()) if c.id == one_on_one)
+    assert after.last_held == now
+    assert after.status == "on track"
+
+
+def sample_store_engagement(store: Store) -> int:
+    with store.read() as session:
+        return session.execute(text("SELECT id FROM engagement")).one()[0]

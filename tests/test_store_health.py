@@ -23,12 +23,12 @@ from store.health import (
     CadenceHealth,
     Expected,
     cadence_health,
-    cadence_start,
     default_contact_days,
     late_joiner,
     losing_touch,
     onboarding_score,
 )
+from store.occurrences import cadence_start
 
 UTC = dt.UTC
 D = dt.date

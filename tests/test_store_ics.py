@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SAMPLE
+import recurring_ical_events
+from conftest import REPO, SAMPLE
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, vRecur
 
-from store import edits
+from store import edits, queries
+from store.checkins import CheckInDraft, log_checkin
 from store.db import Store
 from store.export_toml import ExportError, engagement_id_for
 from store.ics import cadences_ics, rrule_of
@@ -227,3 +233,190 @@ def test_cli_empty_database_fails(tmp_path: Path, capsys: pytest.CaptureFixture[
     code = main(["--db", str(tmp_path / "empty.db"), "export", "--ics"])
     assert code == EXIT_BAD_INPUT
     assert "there is no engagement in the database to export" in capsys.readouterr().err
+
+
+# --- a file a calendar can trust ----------------------------------------------------------------
+
+
+def test_separate_processes_write_the_same_bytes(db: Path) -> None:
+    """Five zones in the sample: their VTIMEZONEs once came out in set order, which changes
+    with the string hash seed of each process."""
+    script = (
+        "import datetime as dt, sys\n"
+        "from store.db import Store\n"
+        "from store.export_toml import engagement_id_for\n"
+        "from store.ics import cadences_ics\n"
+        "store = Store.open(sys.argv[1])\n"
+        "sys.stdout.buffer.write(cadences_ics(store, engagement_id_for(store, None),"
+        " dt.date(2026, 11, 20)))\n"
+    )
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(db)], env=env, capture_output=True, check=True
+        )
+        outputs.add(done.stdout)
+    (data,) = outputs
+    assert len(parse(data).timezones) == 5
+
+
+def test_the_file_is_published_with_a_sequence_that_follows_edits(
+    store: Store, team: dict[str, int]
+) -> None:
+    calendar = parse(cadences_ics(store, team["eng"], TODAY))
+    assert str(calendar["method"]) == "PUBLISH"
+    (event,) = calendar.walk("VEVENT")
+    assert event["sequence"] == 0
+    # The same data again: the same SEQUENCE, on another day too.
+    (again,) = parse(cadences_ics(store, team["eng"], TODAY + dt.timedelta(days=9))).walk("VEVENT")
+    assert again["sequence"] == 0
+    edits.save_cadence(
+        store, team["eng"],
+        edits.CadenceValues(
+            key="weekly", name="Weekly status", rhythm="weekly on tue", circle="Core",
+            slot=dt.time(17), zone="Europe/Berlin", owner_id=team["jonas"],
+            attendee_ids=(team["jonas"], team["dana"]),
+        ),
+        cadence_id=team["weekly"], version=1,
+    )  # fmt: skip
+    (moved,) = parse(cadences_ics(store, team["eng"], TODAY)).walk("VEVENT")
+    assert moved["sequence"] == 1
+    assert moved.start.replace(tzinfo=None) == dt.datetime(2026, 9, 29, 17, 0)
+
+
+def test_the_zone_rules_reach_past_2038(store: Store, team: dict[str, int]) -> None:
+    calendar = parse(cadences_ics(store, team["eng"], TODAY))
+    (vtimezone,) = calendar.timezones
+    zone = vtimezone.to_tz(lookup_tzid=False)  # the file's own rules, not the system's
+    for year in (2040, 2075, 2120):
+        summer = dt.datetime(year, 7, 1, 12, tzinfo=zone)
+        winter = dt.datetime(year, 1, 15, 12, tzinfo=zone)
+        assert (summer.utcoffset(), winter.utcoffset()) == (
+            dt.timedelta(hours=2),
+            dt.timedelta(hours=1),
+        ), year
+
+
+def _solo(store: Store) -> tuple[int, int, int]:
+    """An engagement without a kickoff: a lead, and a fortnightly cadence with no start of
+    its own. Returns the engagement, the person and the cadence."""
+    eng = edits.save_engagement(store, edits.EngagementValues(key="solo", name="Solo"))
+    lead = edits.save_person(
+        store, eng, edits.PersonValues(key="ana", name="Ana Lima", side="ours", timezone="UTC")
+    )
+    sponsor = edits.save_cadence(
+        store, eng,
+        edits.CadenceValues(
+            key="sponsor", name="Sponsor check-in", rhythm="every 2 weeks on thu",
+            slot=dt.time(10), zone="America/New_York", attendee_ids=(lead,),
+        ),
+    )  # fmt: skip
+    return eng, lead, sponsor
+
+
+def test_without_a_kickoff_the_calendar_counts_from_the_first_checkin_as_health_does(
+    store: Store,
+) -> None:
+    eng, lead, sponsor = _solo(store)
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=eng, at=dt.datetime(2026, 11, 5, 15, tzinfo=dt.UTC),
+            attendee_ids=(lead,), cadence_id=sponsor, outcome="First one",
+        ),
+    )  # fmt: skip
+    # Friday 20 Nov: the Cadence screen expects Thu 05 and Thu 19 Nov (counted from the
+    # first check-in), not Thu 26 Nov, which counting from the export day would give.
+    (row,) = queries.cadences(store, eng, TODAY)
+    expected = [meeting.day for meeting in row.history]
+    assert expected == [dt.date(2026, 11, 5), dt.date(2026, 11, 19)]
+    starts = set()
+    for today in (TODAY, dt.date(2026, 12, 3), dt.date(2027, 2, 10)):
+        (event,) = parse(cadences_ics(store, eng, today)).walk("VEVENT")
+        starts.add(event.start)
+        assert event.start == dt.datetime(2026, 11, 5, 10, tzinfo=ZoneInfo("America/New_York"))
+    assert len(starts) == 1  # DTSTART never moves under its UID
+    expanded = recurring_ical_events.of(parse(cadences_ics(store, eng, TODAY))).between(
+        dt.date(2026, 11, 1), dt.date(2026, 11, 21)
+    )
+    assert [e.start.date() for e in expanded] == expected
+
+
+# Both gaps of a year in both zones: Berlin moves on 28 Mar and 31 Oct 2027, New York on 14 Mar
+# and 07 Nov 2027. Slots inside a gap or the repeated hour are included on purpose.
+_YEAR_CADENCES = (
+    ("ber-weekly", "weekly on tue", dt.time(17), "Europe/Berlin", None),
+    (
+        "ber-fortnight",
+        "every 2 weeks on thu",
+        dt.time(9, 30),
+        "Europe/Berlin",
+        dt.date(2026, 10, 8),
+    ),
+    ("ber-night", "weekly on sun", dt.time(2, 30), "Europe/Berlin", None),
+    ("ber-monthly", "monthly on last fri", dt.time(16), "Europe/Berlin", None),
+    ("ny-daily", "weekdays", dt.time(9), "America/New_York", None),
+    ("ny-night", "weekly on sun", dt.time(1, 30), "America/New_York", None),
+    ("ny-monthly", "monthly on day 31", dt.time(11), "America/New_York", None),
+    ("ny-3days", "every 3 days", dt.time(8), "America/New_York", dt.date(2026, 11, 2)),
+)
+
+
+def test_a_calendar_expands_every_meeting_of_a_year_as_rapport_counts_it(
+    store: Store, team: dict[str, int]
+) -> None:
+    from store.occurrences import schedules
+
+    ids = {}
+    for key, rhythm, slot, zone, since in _YEAR_CADENCES:
+        ids[key] = edits.save_cadence(
+            store, team["eng"],
+            edits.CadenceValues(key=key, name=key, rhythm=rhythm, slot=slot, zone=zone, since=since),
+        )  # fmt: skip
+    calendar = parse(cadences_ics(store, team["eng"], TODAY))
+    first, last = dt.date(2026, 12, 1), dt.date(2027, 11, 30)
+    by_uid: dict[str, list[dt.datetime]] = {}
+    for occurrence in recurring_ical_events.of(calendar).between(first, last + dt.timedelta(1)):
+        by_uid.setdefault(str(occurrence["uid"]), []).append(occurrence.start)
+    with store.read() as session:
+        ours = {s.cadence_id: s for s in schedules(session, team["eng"])}
+    for key, *_ in _YEAR_CADENCES:
+        meetings = ours[ids[key]].meetings(first, last, TODAY)
+        theirs = sorted(by_uid[f"{key}.trail@rapport"])
+        assert len(meetings) >= 7  # day 31: seven months a year
+        # Local wall-clock time as the cadence says it, and the same instant.
+        assert [m.replace(tzinfo=None) for m in theirs] == [
+            m.start.replace(tzinfo=None) for m in meetings
+        ], key
+        assert [m.astimezone(dt.UTC) for m in theirs] == [
+            m.start.astimezone(dt.UTC) for m in meetings
+        ], key
+
+
+def test_text_from_the_database_is_made_visible(store: Store, team: dict[str, int]) -> None:
+    from store.models import Cadence, Engagement
+
+    hostile = "\x1b]0;pwned\x07 \x9b2J \u202eevil\u2066 zero\u200bwidth\ufeff \x01end"
+    with store.write() as session:
+        session.get(Engagement, team["eng"]).name = "Trail" + hostile
+        cadence = session.get(Cadence, team["weekly"])
+        cadence.name = "Weekly" + hostile
+        cadence.circle = "Core" + hostile
+        session.get(Person, team["jonas"]).name = "Jonas" + hostile
+        session.get(Person, team["jonas"]).email = "jonas@nordlicht.example"
+    text = cadences_ics(store, team["eng"], TODAY).decode("utf-8")
+    unsafe = [
+        ch for ch in text
+        if (ord(ch) < 0x20 and ch not in "\r\n") or 0x7F <= ord(ch) < 0xA0
+        or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069
+        or ch in "\u200b\u200c\u200d\u2060\ufeff"
+    ]  # fmt: skip
+    assert unsafe == []
+    calendar = parse(text.encode())
+    (event,) = calendar.walk("VEVENT")
+    shown = "\ufffd]0;pwned\ufffd \ufffd2J \ufffdevil\ufffd zero\ufffdwidth\ufffd \ufffdend"
+    assert str(calendar["x-wr-calname"]) == "Trail" + shown
+    assert str(event["summary"]) == "Weekly" + shown
+    assert str(event["description"]) == "Core" + shown
+    assert event["organizer"].params["CN"] == "Jonas" + shown

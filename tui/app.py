@@ -334,7 +334,8 @@ class RapportApp(App[None]):
     def action_log(self) -> None:
         if self.engagement is None:
             return
-        from store.checkins import closest_cadence, log_context
+        from store.checkins import log_context, one_on_one_of
+        from store.occurrences import just_held
         from tui.screens.cadence import CadenceScreen
         from tui.screens.log import LogScreen
         from tui.screens.roster import RosterScreen
@@ -348,10 +349,13 @@ class RapportApp(App[None]):
         if isinstance(screen, CadenceScreen) and (cadence := screen.selected()):
             cadence_id = cadence.id
         elif isinstance(screen, RosterScreen) and (person := screen.selected()):
-            attendee_ids = (person.id,)
+            # Their one-on-one cadence, with its people; else an ad-hoc call with them.
+            cadence_id = one_on_one_of(context, person.id)
+            attendee_ids = () if cadence_id is not None else (person.id,)
             title = f"Log a one-on-one with {person.name}"
-        else:
-            cadence_id = closest_cadence(context.slots, self.now())
+        elif (meeting := just_held(context.schedules, self.now())) is not None:
+            cadence_id = meeting.cadence_id
+            title = f"Log {meeting.label(self.local_zone())}"
         form = LogScreen(
             context,
             engagement_id=self.engagement_id,
