@@ -72,6 +72,11 @@ def export_engagement(store: Store, key: str | None) -> str:
         return _Exporter(session, _choose(session, key)).text()
 
 
+def engagement_toml(session: Session, engagement_id: int) -> str:
+    """The export of one engagement, read in the caller's transaction."""
+    return _Exporter(session, engagement_id).text()
+
+
 class _Exporter:
     """Reads one engagement with one query per table (no lazy loading) and writes it out."""
 
