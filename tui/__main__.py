@@ -188,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"rapport: {message}", file=sys.stderr)
+    from store.text import visible
+
+    # A message may name a file or quote a value: an ESC in either must not reach the terminal.
+    print(f"rapport: {visible(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -222,6 +225,7 @@ def open_store(target: str, checked: BackgroundCheck | None = None) -> Store:
 def run_import(store_target: str, args: argparse.Namespace) -> int:
     store = open_store(store_target)
     from store.io_toml import InvalidFile, preview_file, write_plan
+    from store.text import visible
 
     try:
         preview = preview_file(store, args.file, replace=args.replace)
@@ -229,7 +233,7 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
         if replacement is not None:
             print("\n".join(replacement.lines()))
         if args.dry_run:
-            print(f"Checked {preview.summary}")
+            print(visible(f"Checked {preview.summary}"))
             return EXIT_OK
         if replacement is not None:
             from tui.forget import _confirmed
@@ -247,7 +251,7 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
                 kept = backup_before_replace(store, replacement.key)
             except (BackupError, OSError) as error:
                 return _fail(f"nothing replaced: the backup before it failed: {error}")
-            print(f"Backed up the database to {kept}")
+            print(visible(f"Backed up the database to {kept}"))
         summary = write_plan(
             store,
             preview.plan,
@@ -257,11 +261,11 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
         )
     except InvalidFile as error:
         for line in error.messages:
-            print(line, file=sys.stderr)
+            print(visible(line), file=sys.stderr)  # a message names the file, ESC and all
         return EXIT_BAD_INPUT
     finally:
         store.close()
-    print(f"Imported {summary}")
+    print(visible(f"Imported {summary}"))
     return EXIT_OK
 
 
@@ -368,7 +372,9 @@ def run_backup(store_target: str, args: argparse.Namespace) -> int:
         path = manual_backup(sqlite_file(store_target), args.file)
     except BackupError as error:
         return _fail(str(error))
-    print(path)
+    from store.text import visible
+
+    print(visible(str(path)))
     return EXIT_OK
 
 
@@ -386,7 +392,9 @@ def run_restore(store_target: str, args: argparse.Namespace) -> int:
         open_store(store_target).close()  # checks it and upgrades the schema to head
     except CannotOpen as error:
         return _fail(f"{error}{kept}")
-    print(f"Restored {args.file} into {db}{kept}")
+    from store.text import visible
+
+    print(visible(f"Restored {args.file} into {db}{kept}"))
     return EXIT_OK
 
 
