@@ -20,7 +20,7 @@ from store.db import Store
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
 
 # Terminal commands (ESC, CSI and OSC as C1, BEL), bidi and zero-width tricks, and markup.
-HOSTILE = "\x1b]0;owned\x07\x9b2J\x9d52;c;cm0gLXJmIH4=\x07\u202e\u2066\u200b\ufeff <b>x</b> #"
+HOSTILE = "\x1b]0;o\x07\x9b2J\x9d52;c;eA==\x07\u202e\u2066\u200b\ufeff <b>x</b> #"
 COLUMNS = {
     "engagement": ("name", "client", "goal"),
     "person": ("name", "role", "organisation", "timezone"),

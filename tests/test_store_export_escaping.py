@@ -10,7 +10,7 @@ from backends import dump
 from test_store_io import team, write
 
 from store.db import Store
-from store.io_toml import export_engagement, import_file
+from store.io_toml import InvalidFile, export_engagement, import_file
 from store.text import UNSAFE_CODES
 
 # Characters the import accepts in text, which tomli_w writes raw: zero-width (two names can
@@ -84,6 +84,13 @@ def test_hostile_text_in_the_database_is_escaped_in_the_export(
     assert parsed["people"][1]["name"] == f"Dana{HOSTILE}"
     assert {n["text"] for n in parsed["notes"]} == {f"line one\n{HOSTILE}\ntwo"}
     assert dump(store) == before
+    # The file reads back whole; the import then refuses such text by its own rule, naming
+    # the place (as it refuses it from any file), rather than failing to parse it.
+    path = tmp_path / "hostile.toml"
+    path.write_text(exported, encoding="utf-8")
+    with pytest.raises(InvalidFile) as refused:
+        import_file(store, path, replace=True)
+    assert f"{path}: people[1].name: holds a control character (U+001B)" in refused.value.messages
 
 
 @pytest.mark.parametrize("value", [HIDDEN, HOSTILE, f'"quoted" \\ {HOSTILE}\n{HIDDEN}'])
