@@ -28,6 +28,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from store.db import Store
+from store.markdown import escaped, one_line
 from store.models import (
     OPEN_STATUSES,
     Audience,
@@ -365,8 +366,9 @@ def sparkline(moods: Sequence[int]) -> str:
 
 
 def _indented(text: str) -> str:
-    """Text kept exact; lines after the first are indented so they stay in their list item."""
-    return "\n  ".join(text.splitlines()) if text else ""
+    """Text escaped (store.markdown); lines after the first are hard line breaks indented to
+    stay in their list item."""
+    return escaped(text, indent="  ")
 
 
 def _ago(days: int | None) -> str:
@@ -378,7 +380,7 @@ def _ago(days: int | None) -> str:
 
 
 def _outcome(outcome: OutcomeBrief) -> str:
-    head = f"{outcome.title}, {outcome.at.astimezone(dt.UTC):%Y-%m-%d}"
+    head = f"{one_line(outcome.title)}, {outcome.at.astimezone(dt.UTC):%Y-%m-%d}"
     if outcome.mood is not None:
         head += f", mood {outcome.mood}"
     return f"{head}: {_indented(outcome.outcome) or '(no outcome written)'}"
@@ -401,12 +403,14 @@ def _note(note: NoteBrief, today: dt.date) -> str:
 
 
 def _attendee_markdown(attendee: AttendeeBrief, briefing: Briefing, today: dt.date) -> list[str]:
-    about = ", ".join(part for part in (attendee.role, attendee.side) if part)
+    about = ", ".join(one_line(part) for part in (attendee.role, attendee.side) if part)
     hours = "in" if attendee.in_hours else "outside"
+    name = one_line(attendee.name)
+    zone = one_line(attendee.timezone)
     out = [
-        f"## {attendee.name} ({about})" if about else f"## {attendee.name}",
+        f"## {name} ({about})" if about else f"## {name}",
         "",
-        f"- Local time: {attendee.local_time:%a %H:%M} {attendee.timezone} ({hours} working hours)",
+        f"- Local time: {attendee.local_time:%a %H:%M} {zone} ({hours} working hours)",
         f"- Last contact: {_ago(attendee.days_since_contact)}",
         f"- Last one-on-one: {_ago(attendee.days_since_one_on_one)}",
     ]
@@ -420,7 +424,8 @@ def _attendee_markdown(attendee: AttendeeBrief, briefing: Briefing, today: dt.da
     ]  # fmt: skip
     for heading, lines in sections:
         if lines:
-            out += ["", heading, *lines]
+            # A blank line before the list: Python-Markdown needs it, or the list is text.
+            out += ["", heading, "", *lines]
     if attendee.moods:
         shown = " ".join(str(mood) for mood in attendee.moods)
         out += ["", f"Mood: {sparkline(attendee.moods)} ({shown}, oldest first)"]
@@ -430,10 +435,10 @@ def _attendee_markdown(attendee: AttendeeBrief, briefing: Briefing, today: dt.da
 def briefing_markdown(briefing: Briefing) -> str:
     """The briefing as Markdown for a meeting note; the same text for the same `now`.
 
-    Text from the database is written as it is (nothing escaped); empty sections are left out.
+    Text from the database is escaped (store.markdown); empty sections are left out.
     """
     now = briefing.now.astimezone(dt.UTC)
-    out = [f"# Briefing: {briefing.title}", "", f"As of {now:%Y-%m-%d %H:%M} UTC."]
+    out = [f"# Briefing: {one_line(briefing.title)}", "", f"As of {now:%Y-%m-%d %H:%M} UTC."]
     if briefing.last_outcome is not None:
         out += ["", f"Last time: {_outcome(briefing.last_outcome)}"]
     for attendee in briefing.attendees:

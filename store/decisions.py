@@ -203,8 +203,14 @@ def _audiences(
         stmt = stmt.where(AUDIENCE.decision_id.in_(ids))
     for decision_id, person_id, name, informed_on, channel, checkin_id, by in session.execute(stmt):
         told[decision_id].append(
-            Told(same(person_id), same(name), same(informed_on), same(channel), same(checkin_id),
-                 same(by))
+            Told(
+                same(person_id),
+                same(name),
+                same(informed_on),
+                same(channel),
+                same(checkin_id),
+                same(by),
+            )
         )
     return told
 
@@ -476,12 +482,17 @@ def timelines(
 
 
 def decisions_markdown(store: Store, engagement_id: int, today: dt.date) -> str:
-    """The decision log as Markdown, one section per item: the form a sponsor can read."""
+    """The decision log as Markdown, one section per item: the form a sponsor can read.
+
+    Every text from the database is escaped (store.markdown); every block has its blank lines.
+    """
+    from store.markdown import escaped, one_line
+
     with store.read() as session:
         from store.models import Engagement
 
         engagement = session.get(Engagement, engagement_id)
-        title = engagement.name if engagement else "Decision log"
+        title = one_line(engagement.name) if engagement else "Decision log"
     found = items(store, engagement_id, today)
     history = timelines(store, engagement_id)
     out = [f"# Decision log: {title}", "", f"As of {today:%d %B %Y}.", ""]
@@ -495,7 +506,7 @@ def decisions_markdown(store: Store, engagement_id: int, today: dt.date) -> str:
             continue
         out += [f"## {heading}", ""]
         for item in of_kind:
-            out += [f"### {item.title}", ""]
+            out += [f"### {one_line(item.title) or '(untitled)'}", ""]
             facts = [
                 ("Status", item.status + (" (stale)" if item.stale else "")),
                 ("Owner", item.owner),
@@ -511,30 +522,23 @@ def decisions_markdown(store: Store, engagement_id: int, today: dt.date) -> str:
                 ("Superseded by", item.superseded_by[1] if item.superseded_by else ""),
                 ("Informed", f"{item.informed} of {len(item.audience)}" if item.audience else ""),
             ]
-            out += [f"- **{label}:** {value}" for label, value in facts if value]
+            out += [f"- **{label}:** {one_line(value)}" for label, value in facts if value]
             for label, text in (("Context", item.context), ("Mitigation", item.mitigation),
                                 ("Outcome", item.outcome)):  # fmt: skip
                 if text.strip():
-                    out += ["", f"**{label}.** " + text.strip().replace("\n", "  \n")]
-            if item.audience:
-                told = ", ".join(
-                    f"{t.name} ({_date(t.informed_on)})" for t in item.audience if t.informed_on
-                )
-                missing = ", ".join(t.name for t in item.missing)
-                out += [""]
-                out += [f"Told: {told}"] if told else []
-                out += [f"Still to tell: {missing}"] if missing else []
-            events = [
-                e
-                for e in history.get(item.id, [])
-                if e.kind in ("discussed", "superseded", "supersedes")
-            ]
-            if events:
-                out += [
-                    "",
-                    "Discussed: "
-                    + ", ".join(f"{e.at:%d %b}" for e in events if e.kind == "discussed"),
-                ]
+                    out += ["", f"**{label}.** {escaped(text)}"]
+            told = ", ".join(
+                f"{one_line(t.name)} ({_date(t.informed_on)})"
+                for t in item.audience
+                if t.informed_on
+            )
+            missing = ", ".join(one_line(t.name) for t in item.missing)
+            # Each its own paragraph: on adjacent lines they would render as one.
+            out += ["", f"**Told:** {told}"] if told else []
+            out += ["", f"**Still to tell:** {missing}"] if missing else []
+            discussed = [e.at for e in history.get(item.id, []) if e.kind == "discussed"]
+            if discussed:
+                out += ["", "**Discussed:** " + ", ".join(f"{at:%Y-%m-%d}" for at in discussed)]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 
@@ -69,6 +70,11 @@ def export_engagement(store: Store, key: str | None) -> str:
     """One engagement as TOML text: the keys in the documented order, defaults left out."""
     with store.read() as session:
         return _Exporter(session, _choose(session, key)).text()
+
+
+def engagement_toml(session: Session, engagement_id: int) -> str:
+    """The export of one engagement, read in the caller's transaction."""
+    return _Exporter(session, engagement_id).text()
 
 
 class _Exporter:
@@ -247,18 +253,36 @@ def _section(out: list[str], header: str, pairs: list[tuple[str, Any]], *, keep:
         out.append(f"{key_part(name)} = {_literal(value)}")
 
 
+def toml_escaped(toml: str) -> str:
+    """TOML text (from tomli_w or `_literal`) with every hidden character `\\u`-escaped.
+
+    tomli_w escapes only C0 controls and writes U+009B (a terminal's CSI), U+202E or U+200B
+    raw, so `cat export.toml` could drive the terminal and an editor would hide them. Such
+    characters can only stand inside basic strings (tomli_w writes no literal strings), where
+    `\\uXXXX` means the very same character: parsed back, the data is unchanged.
+    """
+    if toml.isprintable():
+        return toml
+    return "".join(
+        char
+        if char.isprintable() or char in "\n\t" or unicodedata.category(char) == "Zs"
+        else (f"\\u{ord(char):04X}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08X}")
+        for char in toml
+    )
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        if _NOTHING_TO_ESCAPE.match(value):  # most strings: what tomli_w would write, 10x faster
-            return f'"{value}"'
+        if value.isprintable() and _NOTHING_TO_ESCAPE.match(value):
+            return f'"{value}"'  # most strings: what tomli_w would write, 10x faster
         import tomli_w
 
         # tomli_w does the escaping; strings with line breaks become readable """ blocks.
-        return tomli_w.dumps({"v": value}, multiline_strings=True)[len("v = ") : -1]
+        return toml_escaped(tomli_w.dumps({"v": value}, multiline_strings=True)[len("v = ") : -1])
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):

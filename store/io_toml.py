@@ -32,11 +32,13 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
+from store.replacement import Replacement, compare, fingerprint
 from store.validate import InvalidFile
 
 __all__ = [
     "MAX_FILE_BYTES",
     "ExportError",
+    "ImportPreview",
     "ImportSummary",
     "InvalidFile",
     "demo_shift",
@@ -45,6 +47,8 @@ __all__ = [
     "import_file",
     "load_sample",
     "parse_toml",
+    "preview_file",
+    "write_plan",
     "write_private",
 ]
 
@@ -191,17 +195,52 @@ def import_document(
 ) -> ImportSummary:
     """Check the whole document, then write it in one transaction (or not at all)."""
     plan = check_document(doc, source, shift_days=shift_days)
-    key = plan.engagement["key"]
     if dry_run:
-        with store.read() as session:
-            exists = _existing(session, key) is not None
-        _refuse_existing(source, key, exists, replace)
-        return _summary(plan, replaced=exists)
+        return preview_plan(store, plan, source, replace=replace).summary
+    return write_plan(store, plan, source, replace=replace)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    plan: Plan
+    summary: ImportSummary
+    replacement: Replacement | None  # None: no engagement has the file's key yet
+
+
+def preview_file(store: Store, path: Path, *, replace: bool = False) -> ImportPreview:
+    """The file checked whole, and what importing it would replace; nothing is written."""
+    source = str(path)
+    plan = check_document(parse_toml(read_file(path), source), source)
+    return preview_plan(store, plan, source, replace=replace)
+
+
+def preview_plan(store: Store, plan: Plan, source: str, *, replace: bool) -> ImportPreview:
+    key = plan.engagement["key"]
+    with store.read() as session:
+        existing = _existing(session, key)
+        _refuse_existing(source, key, existing is not None, replace)
+        replacement = None if existing is None else compare(session, existing, plan)
+    return ImportPreview(plan, _summary(plan, replaced=existing is not None), replacement)
+
+
+def write_plan(
+    store: Store, plan: Plan, source: str, *, replace: bool, expected: str | None = None
+) -> ImportSummary:
+    """Write a checked plan in one transaction. With `expected` (a preview's fingerprint),
+    refuse if the engagement it replaces changed since it was previewed."""
+    key = plan.engagement["key"]
     with store.write() as session:
         # Checked inside the write transaction so that no other writer can slip in between.
         existing = _existing(session, key)
         _refuse_existing(source, key, existing is not None, replace)
         if existing is not None:
+            if expected is not None and fingerprint(session, existing) != expected:
+                raise InvalidFile(
+                    [
+                        f"{source}: the engagement {key!r} changed in the database since it "
+                        "was compared with the file; nothing was replaced, run the import again"
+                    ]
+                )
             # The database's ON DELETE CASCADE takes everything of the old engagement with it.
             session.execute(delete(Engagement).where(Engagement.id == existing))
         _insert(session, plan)

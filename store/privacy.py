@@ -461,7 +461,9 @@ def person_export(store: Store, person_id: int, now: dt.datetime) -> str:
                            "follow_up": n.follow_up})
             for n in notes
         ]  # fmt: skip
-    return tomli_w.dumps(doc, multiline_strings=True)
+    from store.export_toml import toml_escaped
+
+    return toml_escaped(tomli_w.dumps(doc, multiline_strings=True))
 
 
 def _person_table(person: Any, *, lead: bool) -> dict[str, Any]:

@@ -215,8 +215,10 @@ def test_replace_is_needed_for_an_existing_key(
     smaller = tmp_path / "smaller.toml"
     text = SAMPLE.read_text(encoding="utf-8")
     smaller.write_text(text[: text.index("[[notes]]")], encoding="utf-8")  # no notes
-    code, out, err = run(capsys, "--db", db, "import", "--replace", smaller)
+    # It drops every note, so it needs --yes (tests/test_cli_replace.py: what it says first).
+    code, out, err = run(capsys, "--db", db, "import", "--replace", "--yes", smaller)
     assert (code, err) == (EXIT_OK, "")
+    assert "  notes: 34 removed\n" in out
     assert out.endswith("15 decisions, 0 notes, replacing the one of the same key\n")
     rows = dump(db)
     assert not [row for row in rows if row.startswith("note ")]

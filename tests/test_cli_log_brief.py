@@ -181,7 +181,7 @@ def test_brief_a_person_prints_markdown(rapport, capsys: pytest.CaptureFixture[s
     assert err == ""
     assert out.startswith("# Briefing: Dana Whitfield\n")
     assert "## Dana Whitfield (VP E-commerce, project sponsor, client)\n" in out
-    assert "- Local time: " in out and " America/New_York (" in out
+    assert "- Local time: " in out and r" America/New\_York (" in out
     assert "Wants a one-page written summary before every call" in out  # a pinned note
 
 
@@ -237,5 +237,5 @@ def test_brief_never_sends_escape_sequences_from_the_database(
     )  # fmt: skip
     assert rapport("brief", "dana") == EXIT_OK
     out = capsys.readouterr().out
-    assert "- odd \ufffd[2J\ufffd text (pinned" in out
+    assert "- odd \ufffd\\[2J\ufffd text (pinned" in out  # made visible, then escaped
     assert "\x1b" not in out and "\u202e" not in out

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from helpers import settle, toasts
+from sqlalchemy import text
 from textual.widgets import Static
 
+from store.db import Store
 from tui.screens.briefing import BriefingScreen
 from tui.screens.cadence import CadenceScreen
 
@@ -63,3 +65,29 @@ async def test_y_copies_the_briefing_as_markdown(
         await pilot.press("y")
         assert copied and copied[0].startswith("# Briefing: Dana Whitfield")
         assert "Briefing copied as Markdown" in toasts(app)
+
+
+async def test_y_copies_markdown_that_keeps_database_text_literal(
+    make_app: Callable[..., object], team: dict[str, int], store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from test_store_markdown import check_briefing, paragraphs, tokens
+
+    with store.write() as session:
+        session.execute(
+            text("UPDATE note SET text = :t WHERE person_id = :p"),
+            {"t": "# Runs\n<script>x</script>\n- marathons \x1b[2J", "p": team["dana"]},
+        )
+    copied: list[str] = []
+    app = make_app()
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("y")
+    [markdown] = copied
+    found = check_briefing(markdown, "Dana Whitfield")
+    assert any(item.startswith("# Runs\n<script>x</script>\n- marathons \ufffd[2J")
+               for item in found["items"])  # fmt: skip
+    assert "Notes:" in paragraphs(tokens(markdown))

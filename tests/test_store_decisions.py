@@ -157,8 +157,9 @@ As of 20 November 2026.
 
 **Outcome.** Avalara, one year
 
-Told: Jonas Brandt (2026-11-13)
-Still to tell: Inês Carvalho
+**Told:** Jonas Brandt (2026-11-13)
+
+**Still to tell:** Inês Carvalho
 
 ### Code freeze over Black Friday
 

@@ -68,11 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    imp = commands.add_parser("import", help="import an engagement from a TOML file")
+    imp = commands.add_parser(
+        "import",
+        help="import an engagement from a TOML file",
+        description="Check the whole file, then import it in one transaction. An engagement "
+        "with the file's key is replaced only with --replace, which first lists what the file "
+        "removes, adds and changes (and the newest records only the database holds), backs "
+        "the database up, and asks before anything is lost (--yes when not at a terminal).",
+    )
     imp.add_argument("file", type=Path, metavar="FILE")
-    imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
     imp.add_argument(
-        "--replace", action="store_true", help="replace an engagement with the same key"
+        "--dry-run",
+        action="store_true",
+        help="check the file and show what it replaces; write nothing",
+    )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the engagement with the same key (shows the changes, backs up first)",
+    )
+    imp.add_argument(
+        "--yes", action="store_true", help="replace even when data would be lost, without asking"
     )
 
     exp = commands.add_parser("export", help="export an engagement as TOML (or --ics)")
@@ -172,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"rapport: {message}", file=sys.stderr)
+    from store.text import visible
+
+    # A message may name a file or quote a value: an ESC in either must not reach the terminal.
+    print(f"rapport: {visible(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -205,18 +224,48 @@ def open_store(target: str, checked: BackgroundCheck | None = None) -> Store:
 
 def run_import(store_target: str, args: argparse.Namespace) -> int:
     store = open_store(store_target)
-    from store.io_toml import InvalidFile, import_file
+    from store.io_toml import InvalidFile, preview_file, write_plan
+    from store.text import visible
 
     try:
-        summary = import_file(store, args.file, replace=args.replace, dry_run=args.dry_run)
+        preview = preview_file(store, args.file, replace=args.replace)
+        replacement = preview.replacement
+        if replacement is not None:
+            print("\n".join(replacement.lines()))
+        if args.dry_run:
+            print(visible(f"Checked {preview.summary}"))
+            return EXIT_OK
+        if replacement is not None:
+            from tui.forget import _confirmed
+
+            question = "Replace it, losing what only the database holds? [y/N] "
+            if replacement.loses_data and not args.yes and not _confirmed(question):
+                return _fail(
+                    "nothing replaced: it would remove or change what only the database holds "
+                    "(confirm with y, or pass --yes when not at a terminal)"
+                )
+            from store.backup import BackupError
+            from store.replacement import backup_before_replace
+
+            try:
+                kept = backup_before_replace(store, replacement.key)
+            except (BackupError, OSError) as error:
+                return _fail(f"nothing replaced: the backup before it failed: {error}")
+            print(visible(f"Backed up the database to {kept}"))
+        summary = write_plan(
+            store,
+            preview.plan,
+            str(args.file),
+            replace=args.replace,
+            expected=None if replacement is None else replacement.fingerprint,
+        )
     except InvalidFile as error:
         for line in error.messages:
-            print(line, file=sys.stderr)
+            print(visible(line), file=sys.stderr)  # a message names the file, ESC and all
         return EXIT_BAD_INPUT
     finally:
         store.close()
-    verb = "Checked" if args.dry_run else "Imported"
-    print(f"{verb} {summary}")
+    print(visible(f"Imported {summary}"))
     return EXIT_OK
 
 
@@ -323,7 +372,9 @@ def run_backup(store_target: str, args: argparse.Namespace) -> int:
         path = manual_backup(sqlite_file(store_target), args.file)
     except BackupError as error:
         return _fail(str(error))
-    print(path)
+    from store.text import visible
+
+    print(visible(str(path)))
     return EXIT_OK
 
 
@@ -341,7 +392,9 @@ def run_restore(store_target: str, args: argparse.Namespace) -> int:
         open_store(store_target).close()  # checks it and upgrades the schema to head
     except CannotOpen as error:
         return _fail(f"{error}{kept}")
-    print(f"Restored {args.file} into {db}{kept}")
+    from store.text import visible
+
+    print(visible(f"Restored {args.file} into {db}{kept}"))
     return EXIT_OK
 
 
