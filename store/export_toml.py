@@ -281,6 +281,9 @@ def _literal(value: Any) -> str:
             return f'"{value}"'  # most strings: what tomli_w would write, 10x faster
         import tomli_w
 
+        from store.fields import importable
+
+        value = importable(value)
         # tomli_w does the escaping; strings with line breaks become readable """ blocks.
         return toml_escaped(tomli_w.dumps({"v": value}, multiline_strings=True)[len("v = ") : -1])
     if isinstance(value, dt.datetime):

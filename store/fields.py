@@ -60,6 +60,24 @@ def check_text(value: str, *, limit: int, multiline: bool = False, required: boo
     return text
 
 
+def importable(value: str) -> str:
+    """`value` with each character that `check_text` refuses in every field (controls other
+    than newline and tab, bidi controls, lone surrogates) shown as U+FFFD.
+
+    Only a writer that bypasses rapport (plain SQL on a shared PostgreSQL) can store them; an
+    export replaces them, visibly, so that the file it writes imports again.
+    """
+    if value.isprintable():
+        return value
+    return "".join(
+        "\ufffd"
+        if char not in "\n\t"
+        and (char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"))
+        else char
+        for char in value
+    )
+
+
 def check_key(value: str) -> str:
     if not KEY_PATTERN.fullmatch(value) or len(value) > KEY_LEN:  # no "dana\n"
         raise FieldError(
