@@ -10,7 +10,7 @@ from backends import dump
 from test_store_io import team, write
 
 from store.db import Store
-from store.io_toml import InvalidFile, export_engagement, import_file
+from store.io_toml import export_engagement, import_file
 from store.text import UNSAFE_CODES
 
 # Characters the import accepts in text, which tomli_w writes raw: zero-width (two names can
