@@ -214,12 +214,16 @@ class DecisionsScreen(ListingScreen[Item]):
         if events is None and row.id not in self._reading:
             self._reading.add(row.id)
             self._read_timeline(row.id, self._rows_read)
-        history = "…" if events is None else "\n".join(
-            f"{event.at:%d %b}  {event.kind}"
-            + (f" {event.person}" if event.person else "")
-            + (f": {event.text.splitlines()[0]}" if event.text else "")
-            + (f" (by {event.by})" if event.by else "")
-            for event in events
+        history = (
+            "…"
+            if events is None
+            else "\n".join(
+                f"{event.at:%d %b}  {event.kind}"
+                + (f" {event.person}" if event.person else "")
+                + (f": {event.text.splitlines()[0]}" if event.text else "")
+                + (f" (by {event.by})" if event.by else "")
+                for event in events
+            )
         )
         return fmt.detail(
             row.title, facts,
@@ -423,7 +427,7 @@ class DecisionsScreen(ListingScreen[Item]):
         )
         return f"Saved {decision.title}"
 
-    def remove(self, row: Item) -> str:
+    def delete_record(self, row: Item) -> str:
         from store import edits
 
         edits.delete_decision(self.rapport.store, row.id)

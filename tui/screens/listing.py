@@ -152,7 +152,10 @@ class ListingScreen(Screen[None], Generic[Row]):
         """Write the form's values (runs in a thread); returns what to tell the user."""
         raise NotImplementedError
 
-    def remove(self, row: Row) -> str:
+    def delete_record(self, row: Row) -> str:
+        """Delete the record of `row` (runs in a thread); returns what to tell the user.
+
+        Not `remove`: that is Textual's own Widget.remove(), which takes the screen off."""
         raise NotImplementedError
 
     def describe(self, row: Row) -> str:
@@ -435,7 +438,7 @@ class ListingScreen(Screen[None], Generic[Row]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_write(lambda: self.remove(row))
+                self.run_write(lambda: self.delete_record(row))
 
         self.app.push_screen(ConfirmScreen(f"Delete {self.describe(row)}?"), answered)
 

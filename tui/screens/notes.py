@@ -212,7 +212,7 @@ class NotesScreen(ListingScreen[NoteRow]):
         )
         return "Saved the note"
 
-    def remove(self, row: NoteRow) -> str:
+    def delete_record(self, row: NoteRow) -> str:
         from store import edits
 
         edits.delete_note(self.rapport.store, row.id)
