@@ -255,3 +255,24 @@ async def test_a_look_for_changes_that_keeps_failing_is_told_once(
         told = [t for t in toasts(app) if "the database is locked" in t]
         assert told == ["Could not read the data: the database is locked by another program; "
                         "try again in a moment"]  # fmt: skip
+
+
+async def test_a_file_that_cannot_be_imported_keeps_the_form_and_names_its_problems(
+    make_app: Callable[..., object], store: Store, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[engagement]\nkey = "x"\n', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # "Import an engagement from a TOML file"
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-path", Input).value = str(bad)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#field-path", Input).value == str(bad)
+        assert any("engagement" in t for t in toasts(app))
+        assert [n.title for n in app._notifications] == ["Not imported"]
+    assert queries.engagements(store) == []
