@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from store.errors import RapportError
 from store.fields import (
     FieldError,
     check_key,
@@ -36,8 +37,10 @@ CLOCK_TEXT_LEN = 20
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class InvalidFile(Exception):
+class InvalidFile(RapportError):
     """A file that cannot be imported; `messages` names every problem, each with its place."""
+
+    title = "Not imported"
 
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))

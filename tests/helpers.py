@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from tui.widgets.record_table import RecordTable
 
@@ -14,6 +16,15 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Wait until every worker (and the refresh a finished write starts) is done."""
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def settle_failing(pilot: Pilot[Any]) -> None:
+    """`settle`, for a worker meant to fail (a refused save): waiting on a failed worker
+    re-raises its error, which the app has told already."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

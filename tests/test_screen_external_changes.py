@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import column, settle, toasts
+from helpers import column, settle, settle_failing, toasts
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 from textual.worker import WorkerState
@@ -17,6 +17,7 @@ from textual.worker import WorkerState
 from store.checkins import CheckInDraft, log_checkin
 from store.db import Store
 from tui.screens.log import LogScreen
+from tui.widgets.record_table import RecordTable
 
 
 async def look_until_changed(app: Any, pilot: Pilot[Any]) -> None:
@@ -117,33 +118,107 @@ async def test_a_look_still_running_is_left_to_finish_not_replaced(
         assert looks == [1]
 
 
-async def test_saving_over_a_change_made_elsewhere_is_refused_and_told(
+def _dana_saved_elsewhere(db_path: Path, team: dict[str, int], role: str) -> None:
+    """Another app on the same file saves Dana with a new role."""
+    from store import edits, queries
+
+    other = Store.open(str(db_path))
+    dana = next(r for r in queries.roster(other, team["eng"]) if r.key == "dana")
+    edits.save_person(
+        other, team["eng"],
+        edits.PersonValues(key="dana", name="Dana Whitfield", side="client",
+                           timezone="America/Denver", role=role),
+        dana.id, dana.version,
+    )  # fmt: skip
+    other.close()
+
+
+def _role_of_dana(db_path: Path, team: dict[str, int]) -> str:
+    from store import queries
+
+    store = Store.open(str(db_path))
+    role = next(r for r in queries.roster(store, team["eng"]) if r.key == "dana").role
+    store.close()
+    return role
+
+
+async def test_a_save_over_a_change_made_elsewhere_keeps_the_typing_and_says_what_changed(
+    make_app: Callable[..., object], db_path: Path, team: dict[str, int]
+) -> None:
+    from textual.widgets import Input, Static
+
+    from tui.widgets.form import FormScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # Dana
+        form = app.screen
+        form.query_one("#field-role", Input).value = "Sponsor (from the app)"
+        form.query_one("#field-team", Input).value = "Payments"
+        _dana_saved_elsewhere(db_path, team, "VP (from the shell)")
+        await pilot.press("ctrl+s")
+        await settle_failing(pilot)
+        # Refused, and the form is still there with everything typed.
+        assert app.screen is form and isinstance(form, FormScreen)
+        assert form.query_one("#field-role", Input).value == "Sponsor (from the app)"
+        assert form.query_one("#field-team", Input).value == "Payments"
+        assert any("changed elsewhere" in t for t in toasts(app))
+        told = str(form.query_one("#form-conflict", Static).render())
+        assert "Role: now 'VP (from the shell)' (you typed 'Sponsor (from the app)')" in told
+        assert "Team" not in told  # changed here only, not elsewhere
+        assert "ctrl+s saves yours over it" in told
+        assert _role_of_dana(db_path, team) == "VP (from the shell)"
+        # The list behind the form shows what the database holds now.
+        behind = app.screen_stack[-2].query_one(RecordTable)
+        assert str(behind.get_row_at(0)[2]) == "VP (from the shell)"
+        await pilot.press("ctrl+s")  # knowingly, over the newer version
+        await settle(pilot)
+        assert app.screen is not form
+        assert column(app, 2)[0] == "Sponsor (from the app)"
+    assert _role_of_dana(db_path, team) == "Sponsor (from the app)"
+
+
+async def test_a_save_over_it_is_refused_again_after_yet_another_change_elsewhere(
+    make_app: Callable[..., object], db_path: Path, team: dict[str, int]
+) -> None:
+    from textual.widgets import Input, Static
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # Dana
+        form = app.screen
+        form.query_one("#field-role", Input).value = "Sponsor (from the app)"
+        _dana_saved_elsewhere(db_path, team, "VP (from the shell)")
+        await pilot.press("ctrl+s")
+        await settle_failing(pilot)
+        _dana_saved_elsewhere(db_path, team, "CFO (from a third window)")
+        await pilot.press("ctrl+s")
+        await settle_failing(pilot)
+        assert app.screen is form
+        told = str(form.query_one("#form-conflict", Static).render())
+        assert "Role: now 'CFO (from a third window)'" in told
+    assert _role_of_dana(db_path, team) == "CFO (from a third window)"
+
+
+async def test_a_form_refused_by_a_change_elsewhere_can_be_cancelled(
     make_app: Callable[..., object], db_path: Path, team: dict[str, int]
 ) -> None:
     from textual.widgets import Input
 
-    from store import edits, queries
+    from tui.screens.roster import RosterScreen
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("e")  # Dana
         app.screen.query_one("#field-role", Input).value = "Sponsor (from the app)"
-        other = Store.open(str(db_path))
-        dana = next(r for r in queries.roster(other, team["eng"]) if r.key == "dana")
-        edits.save_person(
-            other, team["eng"],
-            edits.PersonValues(key="dana", name="Dana Whitfield", side="client",
-                               timezone="America/Denver", role="VP (from the shell)"),
-            dana.id, dana.version,
-        )  # fmt: skip
-        other.close()
+        _dana_saved_elsewhere(db_path, team, "VP (from the shell)")
         await pilot.press("ctrl+s")
+        await settle_failing(pilot)
+        await pilot.press("escape", "y")  # discard what was typed
         await settle(pilot)
-        assert any("changed elsewhere" in t for t in toasts(app))
-        assert column(app, 2)[0] == "VP (from the shell)"  # reloaded
-    store = Store.open(str(db_path))
-    assert next(r for r in queries.roster(store, team["eng"]) if r.key == "dana").role == (
-        "VP (from the shell)"
-    )
-    store.close()
+        assert isinstance(app.screen, RosterScreen)
+        assert column(app, 2)[0] == "VP (from the shell)"
+    assert _role_of_dana(db_path, team) == "VP (from the shell)"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from helpers import column, settle, toasts
+from helpers import column, settle, settle_failing, toasts
 from textual.widgets import Input, TextArea
 
 from store import queries
@@ -104,3 +105,50 @@ async def test_delete_a_check_in_asks_first(
         assert app.screen.query_one("#checkins").row_count == 1
     assert [c.id for c in queries.recent_checkins(store, cadence_id=team["weekly"])] != [logged]
     assert queries.steps_of(store, team["eng"], cadence_id=team["weekly"]) == []
+
+
+async def test_editing_a_check_in_changed_elsewhere_keeps_the_typing_and_saves_over_it(
+    make_app: Callable[..., object],
+    store: Store,
+    db_path: Path,
+    team: dict[str, int],
+    logged: int,
+) -> None:
+    from textual.widgets import Static
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")  # Dana
+        await settle(pilot)
+        await pilot.press("enter")
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        form.query_one("#field-outcome", TextArea).text = "Scope frozen for the MVP"
+        other = Store.open(str(db_path))
+        edit = queries.checkin_for_edit(other, logged)
+        assert edit is not None
+        log_checkin(
+            other,
+            CheckInDraft(
+                engagement_id=team["eng"], cadence_id=team["weekly"], at=edit.at,
+                attendee_ids=edit.attendee_ids, outcome="Scope frozen, said the other window",
+                mood=3,
+            ),
+            logged, edit.version,
+        )  # fmt: skip
+        other.close()
+        await pilot.press("ctrl+s")
+        await settle_failing(pilot)
+        assert app.screen is form
+        assert form.query_one("#field-outcome", TextArea).text == "Scope frozen for the MVP"
+        told = str(form.query_one("#form-conflict", Static).render())
+        assert (
+            "Outcome: now 'Scope frozen, said the other window'"
+            " (you typed 'Scope frozen for the MVP')"
+        ) in told
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+    latest = queries.recent_checkins(store, cadence_id=team["weekly"], limit=1)[0]
+    assert (latest.id, latest.outcome) == (logged, "Scope frozen for the MVP")

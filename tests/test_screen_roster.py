@@ -36,9 +36,7 @@ async def test_roster_lists_people_with_local_time_and_last_contact(
         assert [str(c) for c in table.get_row_at(1)][5] == "never !"
 
 
-async def test_local_times_move_on_at_each_new_minute(
-    store: Store, team: dict[str, int]
-) -> None:
+async def test_local_times_move_on_at_each_new_minute(store: Store, team: dict[str, int]) -> None:
     import datetime as dt
     import time
 
@@ -171,7 +169,7 @@ async def test_keys_typed_in_one_burst_with_slash_all_reach_the_filter(
 async def test_enter_and_a_key_in_one_burst_after_a_filter_reach_the_list(
     make_app: Callable[..., object], team: dict[str, int]
 ) -> None:
-    """"/lis⏎l" typed fast: enter leaves the filter before "l" is handed on, so "l" logs a
+    """ "/lis⏎l" typed fast: enter leaves the filter before "l" is handed on, so "l" logs a
     call with the one person left instead of filtering on "lisl"."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -420,3 +418,15 @@ async def test_the_first_page_is_a_screenful(
         assert pages == [24]
         assert pages[0] > table.size.height  # more rows than the table shows
         assert len(names(app)) == 63
+
+
+def test_the_lists_leave_textuals_own_remove_alone() -> None:
+    """Widget.remove() is how Textual takes a widget (a screen too) off: a list deleting a
+    record under that name would be called, with no row, whenever Textual removes it."""
+    from textual.widget import Widget
+
+    from tui.screens.cadence import CadenceScreen
+    from tui.screens.decisions import DecisionsScreen
+
+    for screen in (RosterScreen, CadenceScreen, DecisionsScreen, NotesScreen):
+        assert screen.remove is Widget.remove, screen.__name__

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
+# The app stopped after an unexpected error (tui.crash): a script or a shell loop running
+# rapport must not take that for a clean quit.
+EXIT_CRASHED = 3
 
 SCREENS = ("today", "roster", "cadence", "decisions", "notes")
 
@@ -345,9 +348,12 @@ def run_app(store_target: str, args: argparse.Namespace) -> int:
     # full collection (which runs on some key, every few hundred) walks only what came after.
     gc.freeze()
     gc.enable()
-    app.run()
-    store.close()
-    return EXIT_OK
+    try:
+        app.run()
+    finally:
+        store.close()
+    # Textual sets a non-zero return code when it stops on an error (App._handle_exception).
+    return EXIT_CRASHED if app.return_code else EXIT_OK
 
 
 def open_demo(folder: Path) -> str:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from store.checkins import CheckInDraft
+    from tui.screens.log import LogScreen
     from tui.widgets.form import FormScreen
 
 Clock = Callable[[], dt.datetime]
@@ -119,6 +120,7 @@ class RapportApp(App[None]):
         self._warmed: int | None = None  # the engagement warmed up for
         self._last_key = 0.0  # time.monotonic() of the last key pressed
         self._polling: Worker[None] | None = None  # the last look for changes elsewhere
+        self._repeated: set[str] = set()  # failures of REPEATING workers told already
 
     # ---- services for screens ----------------------------------------------------------
 
@@ -311,14 +313,22 @@ class RapportApp(App[None]):
         self.push_screen(HistoryScreen(title, cadence_id=cadence_id, person_id=person_id))
 
     def edit_checkin(self, checkin_id: int) -> None:
+        form = self._checkin_form(checkin_id)
+        if form is None:
+            self.notify("That check-in no longer exists.", severity="warning")
+            return
+        self.push_screen(form, self._logged)
+
+    def _checkin_form(self, checkin_id: int) -> LogScreen | None:
+        """The log form on a check-in as it is now, saving over this version of it; None if
+        it is gone. Made again when a save finds it changed elsewhere meanwhile."""
         from store.checkins import log_context
         from store.queries import checkin_for_edit
         from tui.screens.log import LogScreen
 
         existing = checkin_for_edit(self.store, checkin_id)
         if existing is None:
-            self.notify("That check-in no longer exists.", severity="warning")
-            return
+            return None
         form = LogScreen(
             log_context(self.store, self.engagement_id),
             engagement_id=self.engagement_id,
@@ -327,9 +337,10 @@ class RapportApp(App[None]):
             existing=existing,
             title="Edit the check-in",
         )
-        self.push_screen(
-            form, partial(self._logged, checkin_id=checkin_id, version=existing.version)
-        )
+        version = existing.version
+        form.save = lambda values: self._save_log(values["draft"], checkin_id, version)
+        form.reread = partial(self._checkin_form, checkin_id)
+        return form
 
     def action_log(self) -> None:
         if self.engagement is None:
@@ -365,37 +376,59 @@ class RapportApp(App[None]):
             attendee_ids=attendee_ids,
             title=title,
         )
+        form.save = lambda values: self._save_log(values["draft"], None, None)
         self.push_screen(form, self._logged)
 
-    def _logged(
-        self, values: dict[str, object] | None, checkin_id: int | None = None,
-        version: int | None = None,
-    ) -> None:  # fmt: skip
-        if values is not None:
-            self._save_log(values["draft"], checkin_id, version)
+    def _logged(self, saved: tuple[str, frozenset[int] | None] | None) -> None:
+        if saved is not None:
+            self.after_write(*saved)
 
-    @work(thread=True, exit_on_error=False, group="write")
-    def _save_log(self, draft: CheckInDraft, checkin_id: int | None, version: int | None) -> None:
+    def _save_log(
+        self, draft: CheckInDraft, checkin_id: int | None, version: int | None
+    ) -> tuple[str, frozenset[int] | None]:
+        """Write the check-in (the log form runs this in its thread); what to tell and which
+        Roster rows it touched."""
         from store.checkins import log_checkin
-        from store.edits import ConflictError, EditError
 
-        try:
-            summary = log_checkin(self.store, draft, checkin_id, version)
-        except ConflictError as error:
-            self.call_from_thread(self.notify, str(error), severity="warning", markup=False)
-            self.call_from_thread(self.after_write_elsewhere)
-            return
-        except EditError as error:
-            self.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        if checkin_id is None:
-            # A new check-in changes, on the Roster, its attendees (last contact) and the
-            # owners of its next steps, and no one else.
-            owners = {step.owner_id for step in draft.next_steps if step.owner_id is not None}
-            people = frozenset(draft.attendee_ids) | owners
-            self.call_from_thread(self.after_write, str(summary), people)
-        else:
-            self.call_from_thread(self.after_write, str(summary).replace("Logged", "Updated", 1))
+        summary = log_checkin(self.store, draft, checkin_id, version)
+        if checkin_id is not None:
+            return str(summary).replace("Logged", "Updated", 1), None
+        # A new check-in changes, on the Roster, its attendees (last contact) and the
+        # owners of its next steps, and no one else.
+        owners = {step.owner_id for step in draft.next_steps if step.owner_id is not None}
+        return str(summary), frozenset(draft.attendee_ids) | owners
+
+    # Worker groups whose failure is told once, not at every try (the look for changes
+    # elsewhere runs every POLL_SECONDS).
+    REPEATING = frozenset({"poll"})
+
+    def report_failure(self, worker: Worker[Any]) -> None:
+        """The one place a failed worker is told: a sanitized notice (tui.failures)."""
+        from store.errors import ConflictError
+        from tui.failures import WRITES, failure_notice
+
+        error = worker.error
+        if error is None or worker.exit_on_error:
+            return  # (one that stops the app is told by the crash screen, tui.crash)
+        if worker.group in self.REPEATING:
+            # By kind, before a bug's report is written: not one report every few seconds.
+            if type(error).__qualname__ in self._repeated:
+                return
+            self._repeated.add(type(error).__qualname__)
+        title, message = failure_notice(error, writing=worker.group in WRITES)
+        conflict = isinstance(error, ConflictError)
+        self.notify(message, title=title, severity="warning" if conflict else "error", markup=False)
+        if conflict:
+            # What is shown behind the form is older than the database: read it again.
+            self.after_write_elsewhere()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            self.report_failure(event.worker)
+        elif event.state == WorkerState.SUCCESS and event.worker.group in self.REPEATING:
+            self._repeated.clear()
 
     def after_write(self, said: str, people: frozenset[int] | None = None) -> None:
         """Tell the user what was saved; every screen reloads (this one now, others when shown).

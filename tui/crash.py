@@ -50,14 +50,14 @@ class Crashed(Exception):
             f"rapport stopped after an unexpected error ({type(self.original).__name__}). "
             "What was saved before is kept.\n"
             + (
-                f"The details (without local variables) are in\n{_home_short(self.report)}"
+                f"The details (without local variables) are in\n{home_short(self.report)}"
                 if self.report is not None
                 else "No report could be written."
             )
         )
 
 
-def _home_short(path: Path) -> str:
+def home_short(path: Path) -> str:
     """`~/.local/state/…` rather than the whole home folder: short enough for one line."""
     try:
         return f"~/{path.relative_to(Path.home())}"

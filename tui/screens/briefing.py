@@ -13,8 +13,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from tui import format as fmt
+from tui.failures import ShowsFailures
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.title_bar import TitleBar
 
@@ -77,7 +79,7 @@ def attendee_block(person: AttendeeBrief, now: dt.datetime) -> Content:
     return Content.assemble(*parts)
 
 
-class BriefingScreen(Screen[None]):
+class BriefingScreen(ShowsFailures, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="briefing.back"),
         Binding("y", "copy", "Copy Markdown", tooltip="Copy the briefing as Markdown", id="briefing.copy"),
@@ -127,6 +129,17 @@ class BriefingScreen(Screen[None]):
             assert self.person_id is not None
             briefing = brief_person(store, engagement_id, self.person_id, now)
         self.post_message(self.Loaded(briefing))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # (ShowsFailures has the app tell it too; here the page stops saying "Preparing".)
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            from tui.failures import failure_notice
+
+            _title, said = failure_notice(event.worker.error, writing=False)
+            self.query_one("#briefing", Static).update(
+                Content.assemble(("The briefing could not be prepared.", "bold $error"), "\n",
+                                 fmt.safe(said))
+            )  # fmt: skip
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:

@@ -212,7 +212,7 @@ class CadenceScreen(ListingScreen[CadenceRow]):
         )
         return f"Saved {cadence.name}"
 
-    def remove(self, row: CadenceRow) -> str:
+    def delete_record(self, row: CadenceRow) -> str:
         from store import edits
 
         edits.delete_cadence(self.rapport.store, row.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import partial
 
 from rich.text import Text
 from textual import work
@@ -214,12 +215,16 @@ class DecisionsScreen(ListingScreen[Item]):
         if events is None and row.id not in self._reading:
             self._reading.add(row.id)
             self._read_timeline(row.id, self._rows_read)
-        history = "…" if events is None else "\n".join(
-            f"{event.at:%d %b}  {event.kind}"
-            + (f" {event.person}" if event.person else "")
-            + (f": {event.text.splitlines()[0]}" if event.text else "")
-            + (f" (by {event.by})" if event.by else "")
-            for event in events
+        history = (
+            "…"
+            if events is None
+            else "\n".join(
+                f"{event.at:%d %b}  {event.kind}"
+                + (f" {event.person}" if event.person else "")
+                + (f": {event.text.splitlines()[0]}" if event.text else "")
+                + (f" (by {event.by})" if event.by else "")
+                for event in events
+            )
         )
         return fmt.detail(
             row.title, facts,
@@ -282,11 +287,8 @@ class DecisionsScreen(ListingScreen[Item]):
             ],
         )  # fmt: skip
 
-        def moved(values: Values | None) -> None:
-            if values is not None:
-                self.run_write(lambda: self._move(row, values))
-
-        self.app.push_screen(form, moved)
+        form.save = partial(self._move, row)
+        self.app.push_screen(form, self.saved)
 
     def _move(self, row: Item, values: Values) -> str:
         decisions.move(self.rapport.store, row.id, values["to"], at=self.rapport.now(),
@@ -310,13 +312,12 @@ class DecisionsScreen(ListingScreen[Item]):
             ],
         )  # fmt: skip
 
-        def told(values: Values | None) -> None:
-            if values is not None and values["people"]:
-                self.run_write(lambda: self._inform(row, values))
+        form.save = partial(self._inform, row)
+        self.app.push_screen(form, self.saved)
 
-        self.app.push_screen(form, told)
-
-    def _inform(self, row: Item, values: Values) -> str:
+    def _inform(self, row: Item, values: Values) -> str | None:
+        if not values["people"]:
+            return None  # nobody ticked: nothing to save or to tell
         count = decisions.mark_informed(
             self.rapport.store, row.id, values["people"], on=values["on"],
             at=self.rapport.now(), channel=values["channel"],
@@ -336,11 +337,8 @@ class DecisionsScreen(ListingScreen[Item]):
             [Field("cadence", "Cadence", "choice", value=choices[0][1], choices=choices)],
         )
 
-        def chosen(values: Values | None) -> None:
-            if values is not None:
-                self.run_write(lambda: self._add_cadence(row, values["cadence"]))
-
-        self.app.push_screen(form, chosen)
+        form.save = lambda values: self._add_cadence(row, values["cadence"])
+        self.app.push_screen(form, self.saved)
 
     def _add_cadence(self, row: Item, cadence_id: int) -> str:
         added = decisions.add_cadence_audience(self.rapport.store, row.id, cadence_id)
@@ -361,11 +359,8 @@ class DecisionsScreen(ListingScreen[Item]):
             [Field("by", "Superseded by", "choice", value=others[0][1], choices=others)],
         )
 
-        def chosen(values: Values | None) -> None:
-            if values is not None:
-                self.run_write(lambda: self._supersede(row, values["by"]))
-
-        self.app.push_screen(form, chosen)
+        form.save = lambda values: self._supersede(row, values["by"])
+        self.app.push_screen(form, self.saved)
 
     def _supersede(self, row: Item, new_id: int) -> str:
         decisions.supersede(self.rapport.store, row.id, new_id, at=self.rapport.now())
@@ -423,7 +418,7 @@ class DecisionsScreen(ListingScreen[Item]):
         )
         return f"Saved {decision.title}"
 
-    def remove(self, row: Item) -> str:
+    def delete_record(self, row: Item) -> str:
         from store import edits
 
         edits.delete_decision(self.rapport.store, row.id)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from store.fields import check_key, parse_optional_date
 from store.tables import NAME_LEN, TEXT_LEN
-from tui.widgets.form import Field, FormScreen, text_parser
+from tui.widgets.form import Field, FormScreen, Save, text_parser
 
 
-def engagement_form() -> FormScreen:
+def engagement_form(save: Save) -> FormScreen:
     return FormScreen(
         "New engagement",
         [
@@ -19,4 +19,5 @@ def engagement_form() -> FormScreen:
             Field("goal", "Shared goal", "long", parse=text_parser(TEXT_LEN, multiline=True)),
             Field("kickoff", "Kickoff (YYYY-MM-DD)", parse=parse_optional_date),
         ],
+        save=save,
     )  # fmt: skip

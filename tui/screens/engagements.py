@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.queries import EngagementRow
+from tui.failures import ShowsFailures
 from tui.format import safe
 from tui.screens.engagement_form import engagement_form
 from tui.widgets.form import Values
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 NEW = "new"
 
 
-class EngagementsScreen(ModalScreen[None]):
+class EngagementsScreen(ShowsFailures, ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="engagements.close")]
 
     def __init__(self) -> None:
@@ -69,30 +70,23 @@ class EngagementsScreen(ModalScreen[None]):
     @on(OptionList.OptionSelected, "#engagements")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == NEW:
-            self.app.push_screen(engagement_form(), self._create)
+            self.app.push_screen(engagement_form(save=self._save), self._open)
             return
         row = self.found.get(event.option.id or "")
         self.dismiss()
         if row is not None:
             self.rapport.open_engagement(row)
 
-    def _create(self, values: Values | None) -> None:
-        if values is not None:
-            self._save(values)
-
-    @work(thread=True, exit_on_error=False)
-    def _save(self, values: Values) -> None:
-        from store.edits import EditError, EngagementValues, save_engagement
+    def _save(self, values: Values) -> EngagementRow:
+        """Create the engagement (the form runs it in its thread); the new one's row."""
+        from store.edits import EngagementValues, save_engagement
         from store.queries import engagements
 
-        try:
-            new_id = save_engagement(self.rapport.store, EngagementValues(**values))
-        except EditError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        row = next(r for r in engagements(self.rapport.store) if r.id == new_id)
-        self.app.call_from_thread(self._open, row)
+        new_id = save_engagement(self.rapport.store, EngagementValues(**values))
+        return next(r for r in engagements(self.rapport.store) if r.id == new_id)
 
-    def _open(self, row: EngagementRow) -> None:
+    def _open(self, row: EngagementRow | None) -> None:
+        if row is None:
+            return  # the form was cancelled
         self.dismiss()
         self.rapport.open_engagement(row)

@@ -18,6 +18,7 @@ from textual.widgets import Label, Static
 from store import queries
 from store.queries import CheckInRow, StepRow
 from tui import format as fmt
+from tui.failures import ShowsFailures
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from tui.app import RapportApp
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(ShowsFailures, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("e", "edit", "Edit check-in", tooltip="Edit the selected check-in", id="history.edit"),
@@ -182,13 +183,8 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="write")
     def _delete(self, checkin_id: int) -> None:
         from store.checkins import delete_checkin
-        from store.edits import EditError
 
-        try:
-            delete_checkin(self.rapport.store, checkin_id)
-        except EditError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
+        delete_checkin(self.rapport.store, checkin_id)  # a failure is told by ShowsFailures
         self.app.call_from_thread(self.rapport.after_write, "Deleted the check-in")
 
     def action_toggle_step(self) -> None:
@@ -199,12 +195,7 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="write")
     def _toggle(self, step_id: int) -> None:
         from store.checkins import toggle_next_step
-        from store.edits import EditError
 
-        try:
-            done = toggle_next_step(self.rapport.store, step_id)
-        except EditError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
+        done = toggle_next_step(self.rapport.store, step_id)  # a failure: ShowsFailures
         said = "Next step done" if done else "Next step open again"
         self.app.call_from_thread(self.rapport.after_write, said)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -24,6 +25,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.data import FIRST_PAINT_WAIT
+from tui.failures import ShowsFailures
 from tui.widgets.confirm import ConfirmScreen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
@@ -69,7 +71,7 @@ def listing_bindings(screen: str, *, extra: Sequence[BindingType] = ()) -> list[
     ]
 
 
-class ListingScreen(Screen[None], Generic[Row]):
+class ListingScreen(ShowsFailures, Screen[None], Generic[Row]):
     """A screen listing records of one kind; subclasses fill in the blanks."""
 
     TITLE_NOUN: ClassVar[str] = "item"
@@ -149,10 +151,14 @@ class ListingScreen(Screen[None], Generic[Row]):
         return None
 
     def save(self, values: Values, row: Row | None) -> str:
-        """Write the form's values (runs in a thread); returns what to tell the user."""
+        """Write the form's values (the form runs it in its thread); returns what to tell the
+        user. `row` is the record as the form was opened on it (its version)."""
         raise NotImplementedError
 
-    def remove(self, row: Row) -> str:
+    def delete_record(self, row: Row) -> str:
+        """Delete the record of `row` (runs in a thread); returns what to tell the user.
+
+        Not `remove`: that is Textual's own Widget.remove(), which takes the screen off."""
         raise NotImplementedError
 
     def describe(self, row: Row) -> str:
@@ -273,10 +279,9 @@ class ListingScreen(Screen[None], Generic[Row]):
         self._haystacks = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # (ShowsFailures has the app tell what failed; here the list stops waiting for it.)
         if event.state == WorkerState.ERROR:
             self.table.loading = False
-            error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", severity="error", markup=False)
 
     def visible_rows(self) -> Sequence[Row]:
         needle = self.filter_text.casefold().strip()
@@ -418,15 +423,37 @@ class ListingScreen(Screen[None], Generic[Row]):
             self._edit(row)
 
     def _edit(self, row: Row | None) -> None:
+        form = self._form_saving(row)
+        if form is not None:
+            self.app.push_screen(form, self.saved)
+
+    def _form_saving(self, row: Row | None) -> FormScreen | None:
+        """The screen's form on `row`, saving it (and, after a change elsewhere, made again
+        on the record as it is then)."""
         form = self.form(row)
         if form is None:
-            return
+            return None
+        form.save = partial(self.save, row=row)
+        if row is not None:
+            record_id = self.row_id(row)
+            form.reread = lambda: self._form_again(record_id)
+        return form
 
-        def saved(values: Values | None) -> None:
-            if values is not None:
-                self.run_write(lambda: self.save(values, row))
+    def _form_again(self, record_id: int) -> FormScreen | None:
+        fresh = self.fetch_one(record_id)
+        return None if fresh is None else self._form_saving(fresh)
 
-        self.app.push_screen(form, saved)
+    def fetch_one(self, record_id: int) -> Row | None:
+        """One record as the database holds it now (None: deleted); reads on the UI thread,
+        so only for a single record after a save found it changed."""
+        some = self.fetch_some([record_id])
+        rows = some if some is not None else self.fetch()
+        return next((row for row in rows if self.row_id(row) == record_id), None)
+
+    def saved(self, said: str | None) -> None:
+        """A form that saved closed with what to tell the user (None: it was cancelled)."""
+        if said is not None:
+            self.rapport.after_write(said)
 
     def action_delete(self) -> None:
         row = self.selected()
@@ -435,23 +462,13 @@ class ListingScreen(Screen[None], Generic[Row]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_write(lambda: self.remove(row))
+                self.run_write(lambda: self.delete_record(row))
 
         self.app.push_screen(ConfirmScreen(f"Delete {self.describe(row)}?"), answered)
 
     @work(thread=True, exit_on_error=False, group="write")
     def run_write(self, change: Callable[[], str]) -> None:
-        """Run a store change off the UI thread, then tell the user and refresh every screen."""
-        from store.edits import ConflictError, EditError
-
-        try:
-            said = change()
-        except ConflictError as error:
-            # Someone else's change wins the race; show it, and let the user edit again.
-            self.app.call_from_thread(self.notify, str(error), severity="warning", markup=False)
-            self.app.call_from_thread(self.rapport.after_write_elsewhere)
-            return
-        except EditError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
+        """Run a store change off the UI thread, then tell the user and refresh every screen;
+        a failure is told by the app (tui.failures)."""
+        said = change()
         self.app.call_from_thread(self.rapport.after_write, said)

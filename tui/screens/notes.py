@@ -80,6 +80,9 @@ class NotesScreen(ListingScreen[NoteRow]):
         # A reader per read of the list: rows it kept are as old as the list.
         return NoteList(order, RowReader(lambda ids: queries.notes_by_id(store, ids), _deleted))
 
+    def fetch_one(self, record_id: int) -> NoteRow | None:
+        return queries.notes_by_id(self.rapport.store, [record_id]).get(record_id)
+
     def ids_of(self, rows: Sequence[NoteRow]) -> Sequence[int]:
         return rows.ids if isinstance(rows, PagedRows) else super().ids_of(rows)
 
@@ -212,7 +215,7 @@ class NotesScreen(ListingScreen[NoteRow]):
         )
         return "Saved the note"
 
-    def remove(self, row: NoteRow) -> str:
+    def delete_record(self, row: NoteRow) -> str:
         from store import edits
 
         edits.delete_note(self.rapport.store, row.id)

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui import format as fmt
+from tui.failures import ShowsFailures
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.record_table import RecordTable
 from tui.widgets.title_bar import TitleBar
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from tui.app import RapportApp
 
 
-class OverlapScreen(Screen[None]):
+class OverlapScreen(ShowsFailures, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="overlap.back")]
     AUTO_FOCUS = "#slots"
 

@@ -243,7 +243,7 @@ class RosterScreen(ListingScreen[PersonRow]):
         )
         return f"Saved {person.name}"
 
-    def remove(self, row: PersonRow) -> str:
+    def delete_record(self, row: PersonRow) -> str:
         from store import edits
 
         edits.delete_person(self.rapport.store, row.id)

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui import format as fmt
 from tui.data import FIRST_PAINT_WAIT
+from tui.failures import ShowsFailures
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.title_bar import TitleBar
 
@@ -80,7 +81,7 @@ class TodayList(OptionList):
     ]
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(ShowsFailures, Screen[None]):
     BINDINGS = [
         Binding("r", "reload", "Refresh", tooltip="Look again (the clock moves)", id="today.reload"),
     ]  # fmt: skip

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.failures import ShowsFailures
 from tui.screens.engagement_form import engagement_form
 from tui.widgets.form import Field, FormScreen, Values
 from tui.widgets.key_bar import KeyBar
@@ -37,7 +38,7 @@ def _existing_file(value: str) -> Path:
     return path
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(ShowsFailures, Screen[None]):
     BINDINGS = [Binding("q", "app.quit", "Quit", id="welcome.quit")]
 
     @property
@@ -60,49 +61,40 @@ class WelcomeScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#welcome-options")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "sample":
-            self._load(None)
+            self._load_sample()
         elif event.option.id == "create":
-            self.app.push_screen(engagement_form(), self._create)
+            self.app.push_screen(engagement_form(save=self._create), self._open_first)
         elif event.option.id == "import":
             form = FormScreen(
                 "Import an engagement",
                 [Field("path", "TOML file", parse=_existing_file, placeholder="~/engagement.toml")],
+                save=self._import,
             )
-            self.app.push_screen(form, lambda values: values and self._load(values["path"]))
+            self.app.push_screen(form, self._open_first)
 
-    @work(thread=True, exit_on_error=False)
-    def _load(self, path: Path | None) -> None:
-        from store.io_toml import InvalidFile, import_file, load_sample
+    # A failure of these is told by ShowsFailures (an import's problems by InvalidFile).
+    @work(thread=True, exit_on_error=False, group="write")
+    def _load_sample(self) -> None:
+        from store.io_toml import load_sample
 
-        try:
-            if path is None:
-                load_sample(self.rapport.store, now=self.rapport.now())
-            else:
-                import_file(self.rapport.store, path)
-        except InvalidFile as error:
-            shown = "\n".join(error.messages[:8])
-            more = len(error.messages) - 8
-            message = shown + (f"\n… and {more} more" if more > 0 else "")
-            self.app.call_from_thread(
-                self.notify, message, title="Not imported", severity="error", markup=False
-            )
-            return
-        self.app.call_from_thread(self._open_first)
+        load_sample(self.rapport.store, now=self.rapport.now())
+        self.app.call_from_thread(self._open_first, True)
 
-    @work(thread=True, exit_on_error=False)
-    def _create(self, values: Values | None) -> None:
-        if values is None:
-            return
-        from store.edits import EditError, EngagementValues, save_engagement
+    def _import(self, values: Values) -> bool:
+        from store.io_toml import import_file
 
-        try:
-            save_engagement(self.rapport.store, EngagementValues(**values))
-        except EditError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._open_first)
+        import_file(self.rapport.store, values["path"])
+        return True
 
-    def _open_first(self) -> None:
+    def _create(self, values: Values) -> bool:
+        from store.edits import EngagementValues, save_engagement
+
+        save_engagement(self.rapport.store, EngagementValues(**values))
+        return True
+
+    def _open_first(self, done: bool | None = True) -> None:
+        if not done:
+            return  # the form was cancelled
         from store.queries import engagements
 
         found = engagements(self.rapport.store)
