@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from functools import cache
+from typing import TypeVar
 
 from store.tables import KEY_LEN
 
@@ -17,6 +18,9 @@ HOURS_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
 # Bidi overrides and isolates can make text display as something else than it is.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+D = TypeVar("D", bound=dt.date)  # a date, or a date-time
 
 
 class FieldError(ValueError):
@@ -117,7 +121,7 @@ def latest_date(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year + YEARS_AHEAD, day=28)
 
 
-def check_date(value: dt.date, today: dt.date | None = None) -> dt.date:
+def check_date(value: D, today: dt.date | None = None) -> D:
     """A date (or a date-time's date) from 1970-01-01 to 100 years from today."""
     day = value.date() if isinstance(value, dt.datetime) else value
     latest = latest_date(today)

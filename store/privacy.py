@@ -14,7 +14,8 @@ import datetime as dt
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # Mention has a `field`
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -189,8 +190,8 @@ class Mention:
     record: str  # "check-in of 2026-10-13", "note about Dana Whitfield of 2026-10-07"
     field: str  # the field of that record: "outcome", "responsibilities"
     excerpt: str  # a few words around the first mention, safe for the terminal
-    table: Any = field(repr=False, compare=False, default=None)  # where --redact-mentions writes
-    record_id: int = field(repr=False, compare=False, default=0)
+    table: Any = dataclass_field(repr=False, compare=False, default=None)  # --redact-mentions
+    record_id: int = dataclass_field(repr=False, compare=False, default=0)
 
     def __str__(self) -> str:
         return f"{self.record}, {self.field}: {self.excerpt}"
