@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from functools import cache
+from typing import TypeVar
 
 from store.tables import KEY_LEN
 
@@ -17,6 +18,9 @@ HOURS_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
 # Bidi overrides and isolates can make text display as something else than it is.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+D = TypeVar("D", bound=dt.date)  # a date, or a date-time
 
 
 class FieldError(ValueError):
@@ -119,12 +123,39 @@ def format_hours(start: dt.time, end: dt.time) -> str:
     return f"{start:%H:%M}-{end:%H:%M}"
 
 
+# The dates an engagement can hold. Beyond them nothing real happens, and the calendar
+# arithmetic gets slow (meetings counted from the year 1) or overflows (a week after
+# 9999-12-31): every way in refuses them, with this one rule.
+EARLIEST_DATE = dt.date(1970, 1, 1)
+YEARS_AHEAD = 100
+
+
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The last date accepted: 100 years from today (28 February for a 29th)."""
+    today = today or dt.date.today()
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def check_date(value: D, today: dt.date | None = None) -> D:
+    """A date (or a date-time's date) from 1970-01-01 to 100 years from today."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    latest = latest_date(today)
+    if not EARLIEST_DATE <= day <= latest:
+        raise FieldError(f"{day.isoformat()} is outside the dates rapport keeps "
+                         f"({EARLIEST_DATE.isoformat()} to {latest.isoformat()})")  # fmt: skip
+    return value
+
+
 def parse_date(value: str) -> dt.date:
     """An ISO date (`2026-10-14`); a date that does not exist is refused by name."""
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise FieldError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    return check_date(day)
 
 
 def parse_optional_date(value: str) -> dt.date | None:

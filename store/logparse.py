@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from store.fields import FieldError, check_text
+from store.fields import FieldError, check_date, check_text
 from store.tables import NAME_LEN, TEXT_LEN
 
 WEEKDAYS = {
@@ -70,7 +70,7 @@ def parse_when(text: str, now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """
     moment = _parse_when(text, now, zone)
     try:
-        return moment.astimezone(dt.UTC)
+        return check_date(moment.astimezone(dt.UTC), now.date())
     except OverflowError:
         raise FieldError(f"{text.strip()!r} is outside the calendar rapport can store") from None
 
@@ -114,6 +114,10 @@ def _parse_when(text: str, now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
 
 def parse_due(text: str, today: dt.date) -> dt.date:
     """A due date: ISO, `today`, `tomorrow`, a weekday (the next one), `in 3 days`, `next week`."""
+    return check_date(_parse_due(text, today), today)
+
+
+def _parse_due(text: str, today: dt.date) -> dt.date:
     phrase = " ".join(text.strip().lower().split())
     try:
         return dt.date.fromisoformat(phrase)

@@ -1,13 +1,16 @@
 """What only PostgreSQL has: change notifications, private notes enforced by the database,
 and the roles of a team's leads.
 
-Revision 0007 installs the triggers and the policy; `rapport admin grant ROLE` (`grant_lead`)
+Revisions 0007 and 0010 install the triggers and the policy; `rapport admin grant ROLE` (`grant_lead`)
 makes a lead's role and re-applies both, so a database set up by hand is put right too.
 
 Private notes: row-level security on `note` lets every lead read and change shared notes and
-only the author their private ones (`author = current_user`). The table is FORCEd, so its
-owner (the admin who ran the migrations) is held to the policy too: the admin may also be a
-lead. Superusers and roles with BYPASSRLS are not: nobody should use such a role day to day.
+only the author their private ones (`author = current_user`). A trigger keeps the author the
+role that wrote the note, lets only that role change its author or privacy, and takes every
+new note's id from the sequence. The table is FORCEd, so its owner (the admin who ran the
+migrations) is held to the policy too while it is in place; but the owner may drop the policy
+and the trigger or disable row-level security, and then read everything. Superusers and roles
+with BYPASSRLS are not held at all: nobody should use such a role day to day.
 Referential actions bypass the policy, so erasing a person (`rapport forget`) still removes
 every note about them, private ones included.
 """
@@ -41,6 +44,49 @@ $$
 NOTE_POLICY = "note_private_to_author"
 NOTE_RULE = "(NOT private OR author = current_user)"
 
+# What the policy cannot say, since it sees the new row only: a note's author is the role that
+# wrote it, and only that role may change its author or privacy (a shared note of Ana's must
+# not become Ben's, or private). Its id comes from the sequence, never from the client: an
+# INSERT with the id of a private note would fail, and so tell that the note exists. Roles
+# that bypass row-level security (superusers: a restore) see and write every row anyway.
+NOTE_GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION rapport_note_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        NEW.id := nextval(pg_get_serial_sequence('note', 'id'));
+        IF NEW.author = '' THEN
+            NEW.author := current_user;
+        END IF;
+        IF NEW.author <> current_user THEN
+            RAISE EXCEPTION 'a note''s author is the role that writes it'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.id <> OLD.id THEN
+        RAISE EXCEPTION 'a note''s id cannot change' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- A note nobody is known to have written is claimed by whoever makes it theirs.
+    IF NEW.author <> OLD.author AND NOT (OLD.author = '' AND NEW.author = current_user) THEN
+        RAISE EXCEPTION 'only the author of a note can change who wrote it'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.private <> OLD.private AND NEW.author <> current_user THEN
+        RAISE EXCEPTION 'only the author of a note can make it private or shared'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$
+"""
+NOTE_GUARD_TRIGGER = (
+    "CREATE TRIGGER rapport_note_guard BEFORE INSERT OR UPDATE ON note "
+    "FOR EACH ROW EXECUTE FUNCTION rapport_note_guard()"
+)
+
 
 def notify_trigger(table: str) -> str:
     return (
@@ -61,9 +107,25 @@ def install(connection: Connection) -> None:
     connection.execute(
         text(f"CREATE POLICY {NOTE_POLICY} ON note USING {NOTE_RULE} WITH CHECK {NOTE_RULE}")
     )
+    install_note_guard(connection)
+
+
+def install_note_guard(connection: Connection) -> None:
+    """The author and the id of a note, set by the database (revision 0010)."""
+    connection.execute(text("ALTER TABLE note ALTER COLUMN author SET DEFAULT current_user"))
+    connection.execute(text(NOTE_GUARD_FUNCTION))
+    connection.execute(text("DROP TRIGGER IF EXISTS rapport_note_guard ON note"))
+    connection.execute(text(NOTE_GUARD_TRIGGER))
+
+
+def uninstall_note_guard(connection: Connection) -> None:
+    connection.execute(text("DROP TRIGGER IF EXISTS rapport_note_guard ON note"))
+    connection.execute(text("DROP FUNCTION IF EXISTS rapport_note_guard()"))
+    connection.execute(text("ALTER TABLE note ALTER COLUMN author SET DEFAULT ''"))
 
 
 def uninstall(connection: Connection) -> None:
+    uninstall_note_guard(connection)
     connection.execute(text(f"DROP POLICY IF EXISTS {NOTE_POLICY} ON note"))
     connection.execute(text("ALTER TABLE note NO FORCE ROW LEVEL SECURITY"))
     connection.execute(text("ALTER TABLE note DISABLE ROW LEVEL SECURITY"))

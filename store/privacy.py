@@ -11,9 +11,11 @@ no old copy in the database, its `-wal` or its free pages. Backups made before k
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # Mention has a `field`
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -117,7 +119,7 @@ class Footprint:
     events: int = 0  # lines of decision history that name them
     owned: int = 0  # cadences, next steps and decisions they own (kept, owner cleared)
     lead: bool = False  # the engagement's lead
-    mentions: dict[str, int] = field(default_factory=dict)  # other texts with their name
+    mentions: tuple[Mention, ...] = ()  # other texts that name them (first, last name, key)
 
     def removed(self) -> str:
         """`4 notes, attendance at 12 check-ins, …` — what erasing them deletes."""
@@ -177,47 +179,192 @@ def _footprint(connection: Connection, person_id: int) -> Footprint:
         events=count(DecisionEvent, DecisionEvent.person_id),
         owned=owned,
         lead=bool(lead),
-        mentions=_mentions(connection, person_id, person.engagement_id, person.name),
+        mentions=_mentions(connection, person_id, person.engagement_id, person.key, person.name),
     )
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One text of someone else's record that names the person: where, and a short excerpt."""
+
+    record: str  # "check-in of 2026-10-13", "note about Dana Whitfield of 2026-10-07"
+    field: str  # the field of that record: "outcome", "responsibilities"
+    excerpt: str  # a few words around the first mention, safe for the terminal
+    table: Any = dataclass_field(repr=False, compare=False, default=None)  # --redact-mentions
+    record_id: int = dataclass_field(repr=False, compare=False, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.record}, {self.field}: {self.excerpt}"
+
+
+ERASED = "[erased]"
+EXCERPT_WORDS = 40  # characters either side of a mention
+_WORD = re.compile(r"\w+")
+
+
+def mention_terms(key: str, name: str) -> frozenset[str]:
+    """What names the person in a text, folded: each word of their name and their key.
+
+    Lower-case name words ("van", "de") are particles, not names: they would match everywhere.
+    """
+    words = [word for word in _WORD.findall(name) if not word[:1].islower()]
+    words += [part for part in re.split(r"[-_]", key) if len(part) >= 3]
+    return frozenset(_fold(word) for word in words if len(word) >= 2)
+
+
+def mention_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Where `text` names the person: runs of matching words ("Tyler Brooks" is one run)."""
+    spans: list[tuple[int, int]] = []
+    for word in _WORD.finditer(text):
+        if _fold(word[0]) not in terms:
+            continue
+        if spans and not text[spans[-1][1] : word.start()].strip():
+            spans[-1] = (spans[-1][0], word.end())
+        else:
+            spans.append((word.start(), word.end()))
+    return spans
+
+
+def redacted(text: str, terms: frozenset[str]) -> str:
+    """`text` with every mention of the person replaced by "[erased]"."""
+    for start, end in reversed(mention_spans(text, terms)):
+        text = text[:start] + ERASED + text[end:]
+    return text
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - EXCERPT_WORDS) : start]
+    after = text[end : end + EXCERPT_WORDS]
+    shown = f"{'…' if start > EXCERPT_WORDS else ''}{before}{text[start:end]}{after}"
+    shown += "…" if end + EXCERPT_WORDS < len(text) else ""
+    return repr(" ".join(plain(shown).split()))
+
+
+def _texts(connection: Connection, person_id: int, engagement_id: int) -> list[tuple[Any, ...]]:
+    """(table, record id, record label, {field: text}) for every text of the engagement that
+    is not the person's own (theirs is erased with them)."""
+    found: list[tuple[Any, ...]] = []
+
+    def add(table: Any, statement: Any, label: Any, fields: tuple[str, ...]) -> None:
+        for row in connection.execute(statement):
+            texts = {name: getattr(row, name) for name in fields}
+            found.append((table, row.id, label(row), texts))
+
+    engagement = Engagement.__table__
+    add(
+        engagement,
+        select(Engagement.id, Engagement.name, Engagement.goal).where(
+            Engagement.id == engagement_id
+        ),
+        lambda r: "the engagement",
+        ("name", "goal"),
+    )
+    add(
+        Person.__table__,
+        select(
+            Person.id,
+            Person.name,
+            Person.role,
+            Person.responsibilities,
+            Person.team,
+            Person.organisation,
+        ).where(Person.engagement_id == engagement_id, Person.id != person_id),
+        lambda r: f"{r.name}'s details",
+        ("role", "responsibilities", "team", "organisation"),
+    )
+    add(
+        Cadence.__table__,
+        select(Cadence.id, Cadence.key, Cadence.name, Cadence.circle).where(
+            Cadence.engagement_id == engagement_id
+        ),
+        lambda r: f"cadence {r.key}",
+        ("name", "circle"),
+    )
+    add(
+        CheckIn.__table__,
+        select(CheckIn.id, CheckIn.at, CheckIn.outcome).where(
+            CheckIn.engagement_id == engagement_id
+        ),
+        lambda r: f"check-in of {_day(r.at)}",
+        ("outcome",),
+    )
+    add(
+        NextStep.__table__,
+        select(NextStep.id, NextStep.text, CheckIn.at)
+        .join(CheckIn)
+        .where(CheckIn.engagement_id == engagement_id),
+        lambda r: f"next step of the check-in of {_day(r.at)}",
+        ("text",),
+    )
+    add(
+        Decision.__table__,
+        select(
+            Decision.id,
+            Decision.title,
+            Decision.context,
+            Decision.outcome,
+            Decision.mitigation,
+            Decision.depends_on,
+        ).where(Decision.engagement_id == engagement_id),
+        lambda r: f"decision {r.id}",
+        ("title", "context", "outcome", "mitigation", "depends_on"),
+    )
+    add(
+        DecisionEvent.__table__,
+        select(DecisionEvent.id, DecisionEvent.text, DecisionEvent.decision_id)
+        .join(Decision)
+        .where(
+            Decision.engagement_id == engagement_id,
+            or_(DecisionEvent.person_id.is_(None), DecisionEvent.person_id != person_id),
+        ),
+        lambda r: f"history of decision {r.decision_id}",
+        ("text",),
+    )
+    add(
+        Note.__table__,
+        select(Note.id, Note.text, Note.on, Person.name)
+        .join(Person)
+        .where(Person.engagement_id == engagement_id, Note.person_id != person_id),
+        lambda r: f"note about {r.name} of {_day(r.on)}",
+        ("text",),
+    )
+    return found  # fmt: skip
+
+
+def _day(value: Any) -> str:
+    """A stored date or moment as YYYY-MM-DD (SQLite hands some back as text)."""
+    return str(value)[:10]
 
 
 def _mentions(
-    connection: Connection, person_id: int, engagement_id: int, name: str
-) -> dict[str, int]:
-    """Texts of others that hold the person's whole name: erasing cannot tell what to cut."""
-    if len(name.strip()) < 3:
-        return {}
-    pattern = (
-        "%"
-        + name.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        + "%"
-    )
+    connection: Connection, person_id: int, engagement_id: int, key: str, name: str
+) -> tuple[Mention, ...]:
+    """Every text of others that names the person, by first name, last name or key (case and
+    accents folded): what erasing them alone would leave behind."""
+    terms = mention_terms(key, name)
+    found = []
+    for table, record_id, label, texts in _texts(connection, person_id, engagement_id):
+        for name_of_field, text in texts.items():
+            if text and (spans := mention_spans(text, terms)):
+                excerpt = _excerpt(text, *spans[0])
+                found.append(Mention(plain(label), name_of_field, excerpt, table, record_id))
+    return tuple(found)
 
-    def like(*columns: Any) -> Any:
-        return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
 
-    found = {
-        "check-in outcomes": select(func.count()).select_from(CheckIn).where(
-            CheckIn.engagement_id == engagement_id, like(CheckIn.outcome)
-        ),
-        "next steps": select(func.count()).select_from(NextStep).join(CheckIn).where(
-            CheckIn.engagement_id == engagement_id, like(NextStep.text)
-        ),
-        "decisions": select(func.count()).select_from(Decision).where(
-            Decision.engagement_id == engagement_id,
-            like(Decision.title, Decision.context, Decision.outcome, Decision.mitigation,
-                 Decision.depends_on),
-        ),
-        "notes about others": select(func.count()).select_from(Note).join(Person).where(
-            Person.engagement_id == engagement_id, Note.person_id != person_id, like(Note.text)
-        ),
-        "other people's details": select(func.count()).select_from(Person).where(
-            Person.engagement_id == engagement_id, Person.id != person_id,
-            like(Person.responsibilities, Person.role, Person.team),
-        ),
-    }  # fmt: skip
-    counts = {where: _scalar(connection, statement) for where, statement in found.items()}
-    return {where: n for where, n in counts.items() if n}
+def _redact(connection: Connection, mentions: tuple[Mention, ...], terms: frozenset[str]) -> None:
+    """Replace the person's name by "[erased]" in each mentioning text, a new version each."""
+    fields: dict[tuple[Any, int], set[str]] = {}
+    for mention in mentions:
+        fields.setdefault((mention.table, mention.record_id), set()).add(mention.field)
+    for (table, record_id), names in fields.items():
+        columns = [table.c[name] for name in sorted(names)]
+        current = connection.execute(select(*columns).where(table.c.id == record_id)).one()
+        values: dict[str, Any] = {
+            column.key: redacted(text, terms) for column, text in zip(columns, current, strict=True)
+        }
+        if "version" in table.c:
+            values["version"] = table.c.version + 1
+        connection.execute(update(table).where(table.c.id == record_id).values(values))
 
 
 def footprint(store: Store, person_id: int) -> Footprint:
@@ -235,26 +382,38 @@ class Forgotten:
     footprint: Footprint
     file_wiped: bool  # SQLite: secure_delete, checkpoint and VACUUM all went through
     warnings: tuple[str, ...] = ()
+    redacted: bool = False  # the mentions in others' texts were replaced by "[erased]"
 
     def __str__(self) -> str:
         f = self.footprint
         lines = [f"Erased {plain(f.name)} ({f.key}): {f.removed()}."]
         if unowned := f.unowned():
             lines.append(f"{unowned[0].upper()}{unowned[1:]}.")
+        if f.mentions and self.redacted:
+            lines.append(f"Their name was replaced with {ERASED} in {mention_count(f)}.")
+        elif f.mentions:
+            lines.append(
+                f"Their name still appears in {mention_count(f)}: edit those, or erase with "
+                "--redact-mentions, if it must go."
+            )
         if self.file_wiped:
             lines.append("Their text was wiped from the database file (VACUUM).")
         lines += list(self.warnings)
-        if f.mentions:
-            where = ", ".join(f"{place} ({n})" for place, n in f.mentions.items())
-            lines.append(
-                f"Their name still appears in other texts: {where}; edit those if it must go."
-            )
         lines.append("Backups made before now still hold their data.")
         return "\n".join(lines)
 
 
-def forget_person(store: Store, person_id: int) -> Forgotten:
-    """Erase one person in one transaction, then wipe their text from a SQLite file."""
+def mention_count(found: Footprint) -> str:
+    """ "3 other texts" (a record with two mentioning fields counts twice)."""
+    return _count(len(found.mentions), "other text", "other texts")
+
+
+def forget_person(store: Store, person_id: int, *, redact_mentions: bool = False) -> Forgotten:
+    """Erase one person in one transaction, then wipe their text from a SQLite file.
+
+    With `redact_mentions`, their name is replaced by "[erased]" in the texts of others that
+    mention them (Footprint.mentions), in the same transaction.
+    """
     engine = store.engine
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -268,6 +427,8 @@ def forget_person(store: Store, person_id: int) -> Forgotten:
             connection.execution_options(rapport_write=True)  # BEGIN IMMEDIATE on SQLite
             with connection.begin():
                 found = _footprint(connection, person_id)
+                if redact_mentions:
+                    _redact(connection, found.mentions, mention_terms(found.key, found.name))
                 _erase(connection, person_id)
         finally:
             if raw is not None:
@@ -280,7 +441,7 @@ def forget_person(store: Store, person_id: int) -> Forgotten:
             warnings.append(
                 "The rows are deleted; PostgreSQL removes their old versions at its next VACUUM."
             )
-    return Forgotten(found, wiped, tuple(warnings))
+    return Forgotten(found, wiped, tuple(warnings), redacted=redact_mentions)
 
 
 def _erase(connection: Connection, person_id: int) -> None:
@@ -337,9 +498,12 @@ def _wipe_file(raw: sqlite3.Connection, warnings: list[str]) -> bool:
         )
         return False
     if busy:
+        # The wiped pages wait in the -wal; until they are copied over the old ones, the
+        # main file itself still holds the person's text.
         warnings.append(
-            "Another rapport has the database open: the old copy of their text stays in its "
-            "journal until every rapport window is closed."
+            "Another rapport has the database open, so the wiped copy could not be written "
+            "back yet: their text stays in the database file itself until every rapport "
+            "window is closed."
         )
         return False
     return True

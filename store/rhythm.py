@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, rrule, weekday
 
+from store.fields import EARLIEST_DATE
+
 DAYS: dict[str, weekday] = {
     "mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU,
 }  # fmt: skip
@@ -68,8 +70,24 @@ class Rhythm:
             and all(day.n is None for day in self.byweekday or ())
         )
 
+    def _counted_from(self, start: dt.date) -> dt.date:
+        """`start`, or a later day within one period before EARLIEST_DATE that counts the
+        same meetings from there on.
+
+        A kickoff stored before dates were checked (0001-01-01) would have every meeting
+        since the year 1 counted; rapport keeps nothing that early anyway.
+        """
+        if start >= EARLIEST_DATE:
+            return start
+        if self.freq == MONTHLY:  # every month: the same days from any month's first on
+            return (EARLIEST_DATE - dt.timedelta(days=1)).replace(day=1)
+        period = self.interval * (7 if self.freq == WEEKLY else 1)
+        periods = (EARLIEST_DATE - start).days // period
+        return start + dt.timedelta(days=periods * period)
+
     def occurrences(self, start: dt.date, until: dt.date) -> list[dt.date]:
         """Meeting days from `start` to `until`, both included."""
+        start = self._counted_from(start)
         if self.freq == DAILY:
             step = self.interval
             return [start + dt.timedelta(days=n) for n in range(0, (until - start).days + 1, step)]
@@ -99,7 +117,17 @@ class Rhythm:
         return [day for day in self.occurrences(start, last) if day >= first]
 
     def next_on_or_after(self, day: dt.date, anchor: dt.date) -> dt.date | None:
-        """The first meeting day on or after `day`, counting intervals from `anchor`."""
+        """The first meeting day on or after `day`, counting intervals from `anchor`.
+
+        None when there is none before the calendar ends (a date stored in 9999).
+        """
+        anchor = self._counted_from(anchor)
+        try:
+            return self._next_on_or_after(max(day, EARLIEST_DATE), anchor)
+        except (OverflowError, ValueError):  # ValueError: rrule's "year 10000 is out of range"
+            return None
+
+    def _next_on_or_after(self, day: dt.date, anchor: dt.date) -> dt.date | None:
         if self.freq == DAILY or self._plain_weekly:
             # A meeting lies within one period of `day`: `interval` days, or the next counted
             # week, at most `interval` weeks and six days on.

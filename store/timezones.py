@@ -8,14 +8,16 @@ Sundays in March and October/November, and for those weeks the ocean is an hour 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
 from store.db import Store
+from store.fields import known_timezones
 from store.rhythm import RhythmError, parse_rhythm
 from store.tables import cadence as cadence_t
 from store.tables import cadence_attendee
@@ -308,3 +310,56 @@ def cadence_warnings(
         if warnings:
             found[c.cadence_id] = warnings
     return found
+
+
+# --- the lead's own zone ----------------------------------------------------------------------
+
+
+def local_zone() -> ZoneInfo:
+    """The lead's own zone (TZ, else the machine's), for the wall-clock times they type.
+
+    A zone that cannot be used (`TZ=UTC+5`, a path outside the zone folders, a damaged
+    /etc/localtime) is UTC instead, and local_zone_warning() says why: never a crash.
+    """
+    return _local_zone(os.environ.get("TZ", ""))[0]
+
+
+def local_zone_warning() -> str:
+    """One line on why local_zone() is UTC rather than the lead's zone; '' when it is theirs."""
+    return _local_zone(os.environ.get("TZ", ""))[1]
+
+
+@cache
+def _local_zone(tz: str) -> tuple[ZoneInfo, str]:
+    utc = ZoneInfo("UTC")
+    if tz:
+        # POSIX allows a leading ":"; a path is accepted only inside the zone folders, so
+        # TZ can name a zone but not make rapport read some other file.
+        name = tz.removeprefix(":")
+        if os.path.isabs(name):
+            name = _zone_key(name)
+        if name in known_timezones():
+            return ZoneInfo(name), ""
+        return utc, (
+            f"TZ={tz!r} is no time zone rapport knows; times are taken as UTC "
+            "(set TZ to an IANA name like Europe/Berlin)"
+        )
+    from tzlocal import get_localzone
+
+    try:
+        zone = get_localzone()
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
+        return utc, f"the machine's time zone cannot be read ({type(error).__name__}); using UTC"
+    return (zone, "") if isinstance(zone, ZoneInfo) else (utc, "")
+
+
+def _zone_key(path: str) -> str:
+    """The zone name of a file inside one of the zone folders ('' for any other path)."""
+    import zoneinfo
+
+    real = os.path.realpath(path)
+    for folder in zoneinfo.TZPATH:
+        root = os.path.realpath(folder)
+        if real.startswith(root + os.sep):
+            return os.path.relpath(real, root)
+    return ""

@@ -17,6 +17,7 @@ from typing import Any
 from store.errors import RapportError
 from store.fields import (
     FieldError,
+    check_date,
     check_key,
     check_text,
     check_timezone,
@@ -252,7 +253,7 @@ def day(shift: int) -> Convert:
             raise FieldError(f"must be a date (YYYY-MM-DD), not {kind_of(value)}")
         if not isinstance(value, dt.date):
             raise _must_be(value, "a date (YYYY-MM-DD)")
-        return _shifted(value, shift)
+        return check_date(_shifted(value, shift))
 
     return convert
 
@@ -268,9 +269,10 @@ def moment(shift: int) -> Convert:
             )
         try:
             # Stored in UTC: convert here, where 0001-01-01T00:30+01:00 can still be refused.
-            return _shifted(value, shift).astimezone(dt.UTC)
+            moved = _shifted(value, shift).astimezone(dt.UTC)
         except OverflowError:
             raise FieldError("is out of range once converted to UTC") from None
+        return check_date(moved)
 
     return convert
 

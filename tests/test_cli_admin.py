@@ -119,7 +119,8 @@ def test_a_private_note_is_readable_by_its_author_only(
         "VALUES (:person, CURRENT_DATE, 'personal', 'fake', false, :author, true, 1)",
         "UPDATE note SET private = true WHERE id = :id",
     ):
-        with pytest.raises(DBAPIError, match="row-level security"):
+        # Refused by the notes' trigger (revision 0010) before the policy would refuse it.
+        with pytest.raises(DBAPIError, match="row-level security|author"):
             raw(ben, sql, person=team["dana"], author=ana.role, id=shared)
     # Nor turn the policy off: the table is not his.
     with pytest.raises(DBAPIError, match="must be owner"):
@@ -132,6 +133,61 @@ def test_a_private_note_is_readable_by_its_author_only(
     )
     assert his in {n.id for n in notes(ben, eng)}
     assert raw(ana, "SELECT count(*) FROM note WHERE id = :id", id=his) == [(0,)]
+
+
+@pytest.mark.postgresql_only
+def test_no_lead_can_forge_a_notes_author_or_take_over_its_privacy(
+    two_leads: tuple[Store, Store], team: dict[str, int]
+) -> None:
+    ana, ben = two_leads
+    hers = edits.save_note(ana, edits.NoteValues(person_id=team["dana"], on=DAY, text="Shared"))
+    # Ben may still change its text: shared notes are everyone's to edit.
+    assert raw(ben, "UPDATE note SET text = 'Shared, edited' WHERE id = :id", id=hers) == 1
+    for sql, said in (
+        ("UPDATE note SET author = :me WHERE id = :id", "change who wrote it"),
+        ("UPDATE note SET author = :me, private = true WHERE id = :id", "change who wrote it"),
+        ("UPDATE note SET private = true WHERE id = :id", "make it private or shared"),
+    ):
+        with pytest.raises(DBAPIError, match=said):
+            raw(ben, sql, me=ben.role, id=hers)
+    assert raw(ana, "SELECT author, private FROM note WHERE id = :id", id=hers) == [
+        (ana.role, False)
+    ]
+    # The author is the database's to set: left out or empty it is the writer, never another.
+    insert = (
+        'INSERT INTO note (person_id, "on", kind, text, pinned, private, version{author}) '
+        "VALUES (:person, CURRENT_DATE, 'personal', 'x', false, false, 1{value}) RETURNING author"
+    )
+    assert raw(ben, insert.format(author="", value=""), person=team["dana"]) == [(ben.role,)]
+    assert raw(
+        ben, insert.format(author=", author", value=", ''"), person=team["dana"]
+    ) == [(ben.role,)]  # fmt: skip
+    with pytest.raises(DBAPIError, match="author is the role that writes it"):
+        raw(ben, insert.format(author=", author", value=", :a"), person=team["dana"], a=ana.role)
+    # Ana makes her own note private, and back: that is hers to do.
+    assert raw(ana, "UPDATE note SET private = true WHERE id = :id", id=hers) == 1
+    assert raw(ana, "UPDATE note SET private = false WHERE id = :id", id=hers) == 1
+
+
+@pytest.mark.postgresql_only
+def test_a_client_chosen_note_id_tells_nothing_about_private_notes(
+    two_leads: tuple[Store, Store], team: dict[str, int]
+) -> None:
+    ana, ben = two_leads
+    secret = edits.save_note(
+        ana, edits.NoteValues(person_id=team["dana"], on=DAY, text="Private", private=True)
+    )
+    # With the private note's id, the insert neither fails nor lands on that id.
+    (made,) = raw(
+        ben,
+        'INSERT INTO note (id, person_id, "on", kind, text, pinned, private, version) '
+        "VALUES (:id, :person, CURRENT_DATE, 'personal', 'probe', false, false, 1) RETURNING id",
+        id=secret, person=team["dana"],
+    )  # fmt: skip
+    assert made[0] != secret
+    assert raw(ana, "SELECT text FROM note WHERE id = :id", id=secret) == [("Private",)]
+    with pytest.raises(DBAPIError, match="id cannot change"):
+        raw(ben, "UPDATE note SET id = :secret WHERE id = :id", secret=secret, id=made[0])
 
 
 @pytest.mark.postgresql_only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,46 @@ def test_brief_never_sends_escape_sequences_from_the_database(
     out = capsys.readouterr().out
     assert "- odd \ufffd\\[2J\ufffd text (pinned" in out  # made visible, then escaped
     assert "\x1b" not in out and "\u202e" not in out
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("tz", ["UTC+5", "Nowhere/Land", ":/etc/passwd", "../../../etc/passwd"])
+def test_log_with_an_unusable_tz_takes_utc_with_one_warning_line(
+    sample_store: Store, db_target: str, tz: str
+) -> None:
+    sample_store.close()
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "--db", db_target, "log", "--cadence", "weekly",
+         "--when", "2026-11-20 16:00", "--outcome", "Fine."],
+        capture_output=True, text=True, env={**os.environ, "TZ": tz},
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stderr == (
+        f"rapport: warning: TZ={tz!r} is no time zone rapport knows; times are taken as UTC "
+        "(set TZ to an IANA name like Europe/Berlin)\n"
+    )
+    store = Store.open(db_target)
+    try:
+        eng = engagement_id(store)
+        weekly = next(
+            c for c in queries.cadences(store, eng, dt.date(2026, 11, 20)) if c.key == "weekly"
+        )
+        (latest,) = queries.recent_checkins(store, cadence_id=weekly.id, limit=1)
+    finally:
+        store.close()
+    assert (latest.outcome, latest.at) == ("Fine.", dt.datetime(2026, 11, 20, 16, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(
+    ("tz", "zone"),
+    [("Europe/Berlin", "Europe/Berlin"), (":America/Denver", "America/Denver"),
+     (":/usr/share/zoneinfo/Asia/Tokyo", "Asia/Tokyo")],
+)  # fmt: skip
+def test_a_usable_tz_is_the_leads_zone_without_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tz: str, zone: str
+) -> None:
+    from store.timezones import local_zone, local_zone_warning
+
+    monkeypatch.setenv("TZ", tz)
+    assert (local_zone().key, local_zone_warning()) == (zone, "")

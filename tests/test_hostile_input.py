@@ -219,6 +219,13 @@ VALUES = [
     ("notes[0].follow_up", "tomorrow", "must be a date (YYYY-MM-DD), not a string"),
     ("engagement.kickoff", 20260928, "must be a date (YYYY-MM-DD), not an integer"),
     ("checkins[0].at", "2026-10-13T14:00:00Z", "not a string"),
+    # Dates that break the calendar arithmetic later: 1970 to 100 years from today only.
+    ("engagement.kickoff", dt.date(9999, 12, 31), "9999-12-31 is outside the dates rapport keeps"),
+    ("engagement.kickoff", dt.date(1, 1, 1), "0001-01-01 is outside the dates rapport keeps"),
+    ("cadences[0].since", dt.date(9999, 12, 31), "9999-12-31 is outside the dates"),
+    ("notes[0].follow_up", dt.date(1969, 12, 31), "1969-12-31 is outside the dates"),
+    ("decisions[0].due", dt.date(2999, 1, 1), "2999-01-01 is outside the dates"),
+    ("checkins[0].at", dt.datetime(2999, 1, 1, tzinfo=dt.UTC), "2999-01-01 is outside the dates"),
     ("checkins[0].at", dt.datetime(2026, 3, 29, 2, 30), "needs an offset"),
     ("people[1].timezone", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
     ("people[1].timezone", "", "unknown time zone ''"),
@@ -615,6 +622,18 @@ def test_rapport_log_refuses_a_moment_beyond_the_calendar(
 ) -> None:
     (line,) = refused(capsys, target, "log", "--with", "dana", "--outcome", "ok", "--when", when)
     assert line.startswith(f'rapport: --when "{when}": ')
+
+
+@pytest.mark.parametrize(
+    "option",
+    [("--when", "2999-01-01 10:00"), ("--when", "1969-12-31 23:00+00:00"),
+     ("--next", "dana: ship it by 9999-12-31")],
+)  # fmt: skip
+def test_rapport_log_refuses_a_date_outside_the_dates_rapport_keeps(
+    capsys: pytest.CaptureFixture[str], target: tuple[Path, bytes], option: tuple[str, str]
+) -> None:
+    (line,) = refused(capsys, target, "log", "--with", "dana", "--outcome", "ok", *option)
+    assert line.startswith(f'rapport: {option[0]} "{option[1]}": ') and "outside the dates" in line
 
 
 def test_the_base_file_is_valid(tmp_path: Path) -> None:

@@ -22,7 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from store.db import Store
 from store.io_toml import export_engagement, import_file
 from store.models import Base, Note, Person
-from store.privacy import ERASED_WITH_THE_PERSON, OWNER_CLEARED, find_person, forget_person
+from store.privacy import (
+    ERASED_WITH_THE_PERSON,
+    OWNER_CLEARED,
+    find_person,
+    footprint,
+    forget_person,
+)
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
 
 # Built at run time, so that no line of code (which a traceback shows) holds it.
@@ -92,7 +98,8 @@ def test_forget_leaves_no_trace_in_the_file_its_wal_or_shm(
             assert session.scalar(text("SELECT count(*) FROM person")) == 17
         assert where in holds(db_path, TOKEN), "the test must start with the token there"
         code, out, err = run(capsys, "--db", db_path, "forget", "dana", "--yes")
-        assert (code, err) == (EXIT_OK, "")
+        assert code == EXIT_OK
+        assert err.startswith("Their name appears in 18 other texts:") and "rapport:" not in err
         assert "Erased Dana Whitfield" in out
         assert holds(db_path, TOKEN) == []
         assert holds(db_path, "Dana Whitfield") == []
@@ -244,11 +251,14 @@ def test_forget_asks_first(
         left = session.scalar(text("SELECT count(*) FROM person WHERE key = 'dana'"))
     if erased:
         assert (code, left) == (EXIT_OK, 0)
-        assert err.startswith(
-            "Erase Dana Whitfield (dana) and 4 notes, 14 check-ins attended, 3 cadence "
+        # First where others' texts name her, then the question.
+        assert err.startswith("Their name appears in 18 other texts:\n")
+        assert (
+            "\nErase Dana Whitfield (dana) and 4 notes, 14 check-ins attended, 3 cadence "
             "memberships, 7 decisions to be told of? 3 things they owned will have no owner. "
+            "18 other texts keep their name (--redact-mentions replaces it with [erased]). "
             "[y/N] "
-        )
+        ) in err
         assert out.startswith("Erased Dana Whitfield (dana): 4 notes, 14 check-ins attended")
     else:
         assert (code, out, left) == (EXIT_BAD_INPUT, "", 1)
@@ -272,6 +282,8 @@ def test_forget_says_what_it_removed(
         "Erased Dana Whitfield (dana): 4 notes, 14 check-ins attended, 3 cadence memberships, "
         "7 decisions to be told of.\n"
         "3 things they owned will have no owner.\n"
+        "Their name still appears in 18 other texts: edit those, or erase with "
+        "--redact-mentions, if it must go.\n"
         f"{WIPED[backend]}"
         "Backups made before now still hold their data.\n"
     )
@@ -279,19 +291,101 @@ def test_forget_says_what_it_removed(
 
 def test_forget_points_at_texts_that_still_name_them(loaded: Store) -> None:
     with loaded.write() as session:
+        session.execute(text("UPDATE checkin SET outcome = 'Whitfield agreed.' WHERE id <= 2"))
         session.execute(
-            text("UPDATE checkin SET outcome = outcome || ' Dana Whitfield agreed.' WHERE id <= 2")
-        )
-        session.execute(
-            text("UPDATE note SET text = 'Ask DANA WHITFIELD first' WHERE id = (SELECT min(id) "
+            text("UPDATE note SET text = 'Ask DÁNA first' WHERE id = (SELECT min(id) "
                  "FROM note WHERE person_id != :p)"),
             {"p": dana_id(loaded)},
         )  # fmt: skip
+    mentions = [str(mention) for mention in footprint(loaded, dana_id(loaded)).mentions]
+    # The sample's 18, and her last name alone, and her first name in other letters.
+    assert len(mentions) == 21
+    assert "check-in of 2026-09-28, outcome: 'Whitfield agreed.'" in mentions
+    assert "note about Tyler Brooks of 2026-09-28, text: 'Ask DÁNA first'" in mentions
     said = str(forget_person(loaded, dana_id(loaded)))
     assert (
-        "Their name still appears in other texts: check-in outcomes (2), notes about others (1); "
-        "edit those if it must go."
+        "Their name still appears in 21 other texts: edit those, or erase with "
+        "--redact-mentions, if it must go."
     ) in said
+
+
+def tyler_texts(db: Path) -> int:
+    """How many text values anywhere in the file hold "tyler", case and accents aside."""
+    found = 0
+    with sqlite3.connect(db) as connection:
+        tables = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]  # fmt: skip
+        for table in tables:
+            for row in connection.execute(f"SELECT * FROM {table}"):  # noqa: S608
+                found += sum(
+                    isinstance(value, str) and "tyler" in value.casefold() for value in row
+                )
+    return found
+
+
+@pytest.mark.sqlite_only  # counts the text values of the file
+def test_forget_lists_mentions_by_first_name_last_name_and_key_before_erasing(
+    loaded: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with loaded.write() as session:  # the last name, and the key in other letters
+        session.execute(text("UPDATE decision SET outcome = 'BROOKS said no' WHERE id = 1"))
+        session.execute(text("UPDATE person SET team = 'Týler''s team' WHERE key = 'dana'"))
+    code, out, err = run(capsys, "--db", db_path, "forget", "tyler", "--yes")
+    assert code == EXIT_OK
+    listed = err.splitlines()
+    assert listed[0] == "Their name appears in 22 other texts:"
+    assert "  Dana Whitfield's details, team: \"Týler's team\"" in listed
+    assert "  decision 1, outcome: 'BROOKS said no'" in listed
+    assert (
+        "  check-in of 2026-10-12, outcome: '…an planned because of the kickoff week. Tyler "
+        "runs operations from Denver: Ridgeline,…'"
+    ) in listed
+    assert listed[-1] == "  … and 2 more"
+    assert "Their name still appears in 22 other texts" in out
+    assert tyler_texts(db_path) == 21  # 20 texts, and the key of the one-on-one cadence
+
+
+@pytest.mark.sqlite_only  # reads the file's bytes
+def test_forget_with_redact_mentions_leaves_no_name_in_the_file(
+    loaded: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with loaded.read() as session:
+        versions = session.execute(text("SELECT id, version FROM checkin")).all()
+    code, out, _ = run(capsys, "--db", db_path, "forget", "tyler", "--yes", "--redact-mentions")
+    assert code == EXIT_OK
+    assert "Their name was replaced with [erased] in 20 other texts." in out
+    assert holds(db_path, "Tyler") == [] and holds(db_path, "Brooks") == []
+    assert tyler_texts(db_path) == 1  # the cadence's key: a reference, not a text
+    with loaded.read() as session:
+        outcome = session.scalar(text("SELECT outcome FROM checkin WHERE outcome LIKE '%Denver:%'"))
+        redacted = dict(
+            session.execute(
+                text("SELECT id, version FROM checkin WHERE outcome LIKE '%[erased]%'")
+            ).all()
+        )
+    assert "[erased] runs operations from Denver" in outcome
+    # A form still open on a redacted check-in is told it changed, not written back.
+    assert len(redacted) == 12
+    assert all(redacted[cid] > version for cid, version in versions if cid in redacted)
+
+
+@pytest.mark.sqlite_only  # about SQLite's WAL
+def test_forget_while_another_reader_holds_the_file_says_the_text_stays_in_it(
+    loaded: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reader = sqlite3.connect(db_path)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM person").fetchone()  # a read open meanwhile
+        code, out, _ = run(capsys, "--db", db_path, "forget", "dana", "--yes")
+    finally:
+        reader.close()
+    assert code == EXIT_OK
+    assert (
+        "Another rapport has the database open, so the wiped copy could not be written back "
+        "yet: their text stays in the database file itself until every rapport window is closed."
+    ) in out
+    assert "journal" not in out
 
 
 def test_forget_names_people_exactly(

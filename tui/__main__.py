@@ -152,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("person", metavar="PERSON", help="the person's key or whole name")
     forget.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.add_argument(
+        "--redact-mentions", action="store_true",
+        help='replace their name with "[erased]" in the texts of others that mention them',
+    )  # fmt: skip
 
     backup = commands.add_parser(
         "backup",

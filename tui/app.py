@@ -121,6 +121,7 @@ class RapportApp(App[None]):
         self._last_key = 0.0  # time.monotonic() of the last key pressed
         self._polling: Worker[None] | None = None  # the last look for changes elsewhere
         self._repeated: set[str] = set()  # failures of REPEATING workers told already
+        self._zone_warned = False  # an unusable TZ is said once, at the first `l`
 
     # ---- services for screens ----------------------------------------------------------
 
@@ -159,12 +160,13 @@ class RapportApp(App[None]):
     def _warm(self, version: int) -> None:
         from importlib import import_module
 
+        from store.timezones import local_zone
         from tui.data import LOADERS
 
         # The main screens' modules too, so that a first visit does not wait for an import.
         for module in ("today", "roster", "cadence", "decisions", "notes", "log"):
             import_module(f"tui.screens.{module}")
-        self.local_zone()  # `l` asks for it; the first time loads tzlocal
+        local_zone()  # `l` asks for it; the first time loads tzlocal
         for name in LOADERS:
             self._wait_for_quiet()
             if self.data_version != version or self.engagement is None:
@@ -288,10 +290,12 @@ class RapportApp(App[None]):
 
     def local_zone(self) -> ZoneInfo:
         """The lead's own time zone, for what they type as wall-clock times."""
-        from tzlocal import get_localzone
+        from store.timezones import local_zone, local_zone_warning
 
-        zone = get_localzone()
-        return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+        if (warning := local_zone_warning()) and not self._zone_warned:
+            self._zone_warned = True
+            self.notify(warning, title="Time zone", severity="warning", markup=False)
+        return local_zone()
 
     def open_briefing(self, *, cadence_id: int | None = None, person_id: int | None = None) -> None:
         from tui.screens.briefing import BriefingScreen

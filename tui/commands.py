@@ -96,11 +96,13 @@ def find_cadence(cadences: Sequence[CadenceRow], wanted: str) -> CadenceRow | No
 
 
 def local_zone() -> ZoneInfo:
-    """The machine's zone, for wall-clock times typed with --when."""
-    from tzlocal import get_localzone
+    """The lead's zone, for wall-clock times typed with --when; an unusable one is said once."""
+    from store.timezones import local_zone as lead_zone
+    from store.timezones import local_zone_warning
 
-    zone = get_localzone()
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+    if warning := local_zone_warning():
+        print(f"rapport: warning: {warning}", file=sys.stderr)
+    return lead_zone()
 
 
 # --- rapport log --------------------------------------------------------------------------------

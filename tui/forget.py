@@ -11,13 +11,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from store.db import Store
+    from store.privacy import Footprint
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 
 
 def run_forget(store: Store, args: argparse.Namespace) -> int:
-    from store.privacy import PersonNotFound, find_person, footprint, forget_person, plain
+    from store.privacy import (
+        PersonNotFound,
+        find_person,
+        footprint,
+        forget_person,
+        mention_count,
+        plain,
+    )
     from tui.commands import Problems, choose_engagement
 
     try:
@@ -35,6 +43,15 @@ def run_forget(store: Store, args: argparse.Namespace) -> int:
         question = f"Erase {plain(found.name)} ({found.key}) and {found.removed()}?"
         if unowned := found.unowned():
             question += f" {unowned[0].upper()}{unowned[1:]}."
+        if found.mentions:
+            _list_mentions(found)
+            if args.redact_mentions:
+                question += f" Their name will be replaced with [erased] in {mention_count(found)}."
+            else:
+                question += (
+                    f" {mention_count(found).capitalize()} keep their name "
+                    "(--redact-mentions replaces it with [erased])."
+                )
         if not args.yes and not _confirmed(f"{question} [y/N] "):
             print(
                 "rapport: nothing erased (confirm with y, or pass --yes when not at a terminal)",
@@ -42,13 +59,28 @@ def run_forget(store: Store, args: argparse.Namespace) -> int:
             )
             return EXIT_BAD_INPUT
         try:
-            print(forget_person(store, person_id))
+            print(forget_person(store, person_id, redact_mentions=args.redact_mentions))
         except PersonNotFound as error:  # erased meanwhile, from another window
             print(f"rapport: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
         return EXIT_OK
     finally:
         store.close()
+
+
+MENTIONS_SHOWN = 20
+
+
+def _list_mentions(found: Footprint) -> None:
+    """Where others' texts name the person, before anything is erased (on stderr, as the
+    question: stdout says what was done)."""
+    from store.privacy import mention_count
+
+    lines = [f"Their name appears in {mention_count(found)}:"]
+    lines += [f"  {mention}" for mention in found.mentions[:MENTIONS_SHOWN]]
+    if len(found.mentions) > MENTIONS_SHOWN:
+        lines.append(f"  … and {len(found.mentions) - MENTIONS_SHOWN} more")
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _confirmed(question: str) -> bool:
