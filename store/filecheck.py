@@ -7,6 +7,7 @@ beside the imports instead of before them.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -40,34 +41,83 @@ def sqlite_problem(report: str, limit: int = 200) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def check_sqlite_file(path: Path) -> None:
-    """`PRAGMA quick_check` before anything writes to the file (cheap: one read of it).
+def read_only_uri(path: Path) -> str:
+    """A `file:` URI that opens `path` without writing to it or beside it.
 
-    A plain read-only connection, not the engine's: its pragmas would write to the file,
-    and closing a writable connection folds the WAL into a file that may be damaged.
+    A WAL database needs its -shm beside it; where the folder cannot be written (a read-only
+    file system) and none is there, `immutable` lets SQLite read the file as it is: no one
+    can be writing it there, and there is no WAL to miss.
     """
     uri = f"{path.absolute().as_uri()}?mode=ro"
+    companions = all(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
+    if not companions and not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"
+    return uri
+
+
+def first_problem(path: Path, pragma: str) -> str | None:
+    """The first problem `PRAGMA quick_check` or `integrity_check` finds; None if none, or
+    if the file cannot be read at all for another reason (the engine meets it and says so)."""
     try:
-        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+            problems = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")]
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
         if code == _SQLITE_NOTADB:
-            problem = "file is not a database"
-        elif code == _SQLITE_CORRUPT:
-            problem = f"the file is damaged ({error})"
-        else:  # cannot read it, busy…: the engine meets the same error and reports it
-            return
-    else:
-        if problems == ["ok"]:
-            return
-        problem = f"the file is damaged (quick_check: {sqlite_problem(problems[0])})"
-    from store.backup import newest_backup
+            return "file is not a database"
+        if code == _SQLITE_CORRUPT:
+            return f"the file is damaged ({error})"
+        return None  # cannot read it, busy…
+    if problems == ["ok"]:
+        return None
+    return f"the file is damaged ({pragma}: {sqlite_problem(problems[0])})"
 
-    raise DamagedDatabase(path, problem, newest_backup(path))
+
+def check_sqlite_file(path: Path) -> None:
+    """`PRAGMA quick_check` before anything writes to the file (cheap: one read of it).
+
+    A plain read-only connection, not the engine's: its pragmas would write to the file,
+    and closing a writable connection folds the WAL into a file that may be damaged. A link
+    is followed, so that the message names the file itself and the backups beside it.
+    """
+    path = Path(os.path.realpath(path))
+    problem = first_problem(path, "quick_check")
+    if problem is not None:
+        from store.backup import newest_good_backup
+
+        raise DamagedDatabase(path, problem, newest_good_backup(path))
+
+
+def find_damage(path: Path) -> DamagedDatabase | None:
+    """The whole `PRAGMA integrity_check`: what quick_check does not look for (an index that
+    no longer matches its table), for when reading the file went wrong or must be right."""
+    path = Path(os.path.realpath(path))
+    problem = first_problem(path, "integrity_check")
+    if problem is None:
+        return None
+    from store.backup import newest_good_backup
+
+    return DamagedDatabase(path, problem, newest_good_backup(path))
+
+
+def is_sound(path: Path) -> bool:
+    """The file passes `integrity_check` (a backup one may restore from)."""
+    return first_problem(path, "integrity_check") is None and _opens(path)
+
+
+def _opens(path: Path) -> bool:
+    try:
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return True
 
 
 def sqlite_path_of(target: str) -> Path | None:

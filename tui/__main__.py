@@ -257,10 +257,12 @@ def run_export(store_target: str, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
+        existed = args.file.exists()
         try:
             write_private(args.file, text)  # exports hold names, emails and notes
         except OSError as error:
-            return _fail(f"{args.file}: {error.strerror or error}")
+            kept = "; the file that was there is unchanged" if existed else ""
+            return _fail(f"cannot write {args.file}: {error.strerror or error}{kept}")
     return EXIT_OK
 
 
