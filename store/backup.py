@@ -188,8 +188,7 @@ def copy_database(db: Path, dest: Path) -> Path:
         problem = first_problem(tmp, "integrity_check")
         if problem is not None:
             raise _SourceDamaged(
-                f"cannot back up {db}: it is damaged, and so is the copy ({problem}); "
-                "no backup was written"
+                f"no backup was written: the copy of {db} does not pass the check ({problem})"
             )
         os.replace(tmp, dest)
         fsync_folder(dest.parent)

@@ -57,11 +57,17 @@ def read_only_uri(path: Path) -> str:
 
 def first_problem(path: Path, pragma: str) -> str | None:
     """The first problem `PRAGMA quick_check` or `integrity_check` finds; None if none, or
-    if the file cannot be read at all for another reason (the engine meets it and says so)."""
+    if the file cannot be read at all for another reason (the engine meets it and says so).
+
+    The whole check also reads every text for what SQLite does not look at: bytes that are
+    not UTF-8 (a damaged page of a table), which no read of that row can turn into text.
+    """
     try:
         connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             problems = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")]
+            if problems == ["ok"] and pragma == "integrity_check":
+                problems = [found] if (found := _text_not_utf8(connection)) else problems
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
@@ -74,6 +80,41 @@ def first_problem(path: Path, pragma: str) -> str | None:
     if problems == ["ok"]:
         return None
     return f"the file is damaged ({pragma}: {sqlite_problem(problems[0])})"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text_not_utf8(connection: sqlite3.Connection) -> str | None:
+    """Where a text is not UTF-8 (table and column, never the bytes: they are someone's
+    notes); None if every text is."""
+    connection.text_factory = bytes
+    tables = [
+        str(name, "utf-8", "replace")
+        for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        columns = [
+            str(row[1], "utf-8", "replace")
+            for row in connection.execute(f"PRAGMA table_info({_quoted(table)})")
+        ]
+        if not columns:
+            continue
+        texts = ", ".join(
+            f"CASE WHEN typeof({_quoted(c)}) = 'text' THEN {_quoted(c)} END" for c in columns
+        )
+        for row in connection.execute(f"SELECT {texts} FROM {_quoted(table)}"):
+            for column, value in zip(columns, row, strict=True):
+                if value is None:
+                    continue
+                try:
+                    value.decode("utf-8")
+                except UnicodeDecodeError:
+                    return f"a text in table {table}, column {column}, is not UTF-8"
+    return None
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -153,3 +194,60 @@ class BackgroundCheck:
             self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 8, 10, 13, 14
+# Less free room than this, and an I/O error while writing is the disk being full.
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def sqlite_error_code(error: BaseException) -> int | None:
+    """SQLite's primary result code behind an error (SQLAlchemy's or the driver's)."""
+    original = getattr(error, "orig", None) or error
+    code = getattr(original, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def why_not_writable(path: Path) -> str | None:
+    """Why SQLite cannot write `path` (or the -wal and -shm beside it); None if it can."""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "its file system is mounted read-only"
+    except OSError:
+        pass
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if path.parent.exists() and not os.access(path.parent, os.W_OK):
+        return f"its folder {path.parent} is read-only (SQLite writes {path.name}-wal beside it)"
+    return None
+
+
+def _nearly_full(path: Path) -> bool:
+    try:
+        info = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < _NEARLY_FULL_BYTES
+
+
+def file_trouble(path: Path, error: BaseException) -> str | None:
+    """What is wrong with a SQLite file or its disk, said plainly and naming the file, for
+    SQLite's vague words ("disk I/O error", "unable to open database file"); None when the
+    error is not about the file."""
+    code = sqlite_error_code(error)
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _nearly_full(path)):
+        return f"the disk holding {path} is full; nothing was saved: free some space, try again"
+    if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR):
+        why = why_not_writable(path)
+        if why is not None:
+            return (
+                f"cannot write the database {path}: {why}; "
+                "`rapport brief` and `rapport export` can still read it"
+            )
+    if code == _SQLITE_CANTOPEN:
+        if not path.parent.is_dir():
+            return f"cannot open the database {path}: its folder does not exist"
+        return f"cannot open the database {path}: it cannot be read (check its permissions)"
+    if code == _SQLITE_IOERR:
+        return f"the disk holding {path} failed while reading or writing it (disk I/O error)"
+    return None
