@@ -194,14 +194,16 @@ def test_a_backup_from_the_future_is_never_the_newest(sample_db: Path) -> None:
     assert prune_automatic(sample_db) == []
 
 
-def test_a_future_stamp_on_a_file_written_since_counts_by_the_files_time(
+def test_a_future_stamp_counts_by_the_files_time_when_that_is_not_in_the_future(
     sample_db: Path,
 ) -> None:
-    older = manual_backup(sample_db, now=dt.datetime(2026, 11, 19, tzinfo=dt.UTC))
-    os.utime(older, (1_763_510_400, 1_763_510_400))  # 2025-11-19
-    later = sample_db.with_name(f"{sample_db.name}.backup-20990101T000000Z")
-    shutil.copyfile(older, later)  # its file is from now: newer than `older`
-    assert [b.path for b in backups(sample_db)] == [older, later]
+    newer = manual_backup(sample_db, now=dt.datetime(2025, 11, 19, tzinfo=dt.UTC))
+    os.utime(newer, (1_763_510_400, 1_763_510_400))  # 2025-11-19, as its stamp says
+    wrong = sample_db.with_name(f"{sample_db.name}.backup-20990101T000000Z")
+    shutil.copyfile(newer, wrong)
+    os.utime(wrong, (1_763_337_600, 1_763_337_600))  # written 2025-11-17: the older one
+    assert [b.path for b in backups(sample_db)] == [wrong, newer]
+    assert newest_good(sample_db) == newer
 
 
 def test_the_app_on_a_link_to_a_damaged_file_names_the_backup_beside_the_file(
