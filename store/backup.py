@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.filecheck import first_problem
+from store.filecheck import first_problem, text_not_utf8
 from store.files import fsync_file, fsync_folder, private_temp
 
 KEEP_AUTOMATIC = 5
@@ -277,6 +277,8 @@ def check_restorable(path: Path, shown: Path | None = None) -> str:
                 raise BackupError(
                     f"{shown} is damaged (integrity_check: {sqlite_problem(problems[0])})"
                 )
+            if (found := text_not_utf8(connection)) is not None:
+                raise BackupError(f"{shown} is damaged ({found})")
             revision = _read_revision(connection)
             if revision is None:
                 raise BackupError(f"{shown} is not a rapport database")

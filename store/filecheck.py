@@ -67,7 +67,7 @@ def first_problem(path: Path, pragma: str) -> str | None:
         try:
             problems = [str(row[0]) for row in connection.execute(f"PRAGMA {pragma}")]
             if problems == ["ok"] and pragma == "integrity_check":
-                problems = [found] if (found := _text_not_utf8(connection)) else problems
+                problems = [found] if (found := text_not_utf8(connection)) else problems
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
@@ -86,10 +86,18 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _text_not_utf8(connection: sqlite3.Connection) -> str | None:
+def text_not_utf8(connection: sqlite3.Connection) -> str | None:
     """Where a text is not UTF-8 (table and column, never the bytes: they are someone's
     notes); None if every text is."""
+    factory = connection.text_factory
     connection.text_factory = bytes
+    try:
+        return _first_text_not_utf8(connection)
+    finally:
+        connection.text_factory = factory
+
+
+def _first_text_not_utf8(connection: sqlite3.Connection) -> str | None:
     tables = [
         str(name, "utf-8", "replace")
         for (name,) in connection.execute(

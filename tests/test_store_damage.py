@@ -375,3 +375,19 @@ def test_a_read_only_store_refuses_a_schema_it_would_have_to_upgrade(sample_db: 
     connection.close()
     with pytest.raises(MigrationError, match=f"revision 0001, not {HEAD}, and it cannot be"):
         Store.open(str(sample_db), read_only=True)
+
+
+def test_restore_refuses_a_backup_whose_text_is_not_utf8(
+    sample_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(sample_db, copy)
+    damage_checkin_text(copy)
+    before = sample_db.read_bytes()
+    code, out, err = run(capsys, "--db", sample_db, "restore", copy)
+    assert (code, out) == (EXIT_BAD_INPUT, "")
+    assert (
+        err
+        == f"rapport: {copy} is damaged (a text in table checkin, column outcome, is not UTF-8)\n"
+    )
+    assert sample_db.read_bytes() == before
