@@ -211,3 +211,22 @@ def test_stale_temporaries_of_gone_processes_are_removed(tmp_path: Path) -> None
     # A live process's temporary is left over too once it is a day old (its number reused).
     os.utime(tmp_path / names["live"], (0, 0))
     assert remove_stale_temporaries(tmp_path, "rapport.db") == [tmp_path / names["live"]]
+
+
+def test_a_crash_report_is_written_whole_into_private_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui import crash
+
+    folder = tmp_path / "state" / "rapport" / "log"
+    monkeypatch.setattr(crash, "crash_folder", lambda: folder)
+    old = os.umask(0)
+    try:
+        report = crash.write_report(ValueError("a file name with \udcff in it"))
+    finally:
+        os.umask(old)
+    assert report is not None and report.parent == folder
+    assert "ValueError: a file name with \\udcff in it" in report.read_text()
+    assert [mode(p) for p in (folder.parent.parent, folder.parent, folder)] == [0o700] * 3
+    assert mode(report) == 0o600
+    assert [p.name for p in folder.iterdir()] == [report.name]  # no temporary left
