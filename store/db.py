@@ -412,7 +412,8 @@ class Store:
         try:
             cursor = raw.cursor()
             cursor.execute("PRAGMA data_version")
-            return cursor.fetchone()[0]
+            row = cursor.fetchone()
+            return None if row is None else row[0]
         finally:
             raw.close()
 
