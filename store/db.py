@@ -391,6 +391,31 @@ class Store:
                 raise
             raise said from None
 
+    def describe_failure(self, error: BaseException) -> str:
+        """A read or write that failed, as one line fit to show a person.
+
+        On a SQLite file that is damaged: the damaged-file message (a damaged page surfaces
+        as anything, a KeyError or text that is not UTF-8); SQLite's plain words for a full
+        disk or a read-only file; else the driver's words, never a statement or its values.
+        The whole file is checked, so this is for failures only, never for each read.
+        """
+        from store.errors import driver_message
+        from store.filecheck import file_trouble, find_damage
+
+        if isinstance(error, EditError):
+            return str(error)
+        path = self.sqlite_path
+        if path is not None:
+            damage = find_damage(path)
+            if damage is not None:
+                return str(damage)
+            trouble = file_trouble(path, error)
+            if trouble is not None:
+                return trouble
+        if isinstance(error, DBAPIError):
+            return f"database error: {driver_message(error)}"
+        return f"{type(error).__name__}: {error}"
+
     def change_token(self) -> object:
         """Something that changes when another process commits, and not when this one does
         (None: cannot tell).

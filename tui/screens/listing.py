@@ -276,7 +276,9 @@ class ListingScreen(Screen[None], Generic[Row]):
         if event.state == WorkerState.ERROR:
             self.table.loading = False
             error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", severity="error", markup=False)
+            assert error is not None
+            said = self.rapport.store.describe_failure(error)  # no values, names a damaged file
+            self.notify(said, severity="error", markup=False)
 
     def visible_rows(self) -> Sequence[Row]:
         needle = self.filter_text.casefold().strip()
