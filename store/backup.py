@@ -20,6 +20,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.filecheck import first_problem, text_not_utf8
+from store.files import fsync_file, fsync_folder, private_temp
+
 KEEP_AUTOMATIC = 5
 BUSY_TIMEOUT_S = 15.0
 # How long a restore waits for other connections to let go of the database before it
@@ -78,8 +81,20 @@ def _pattern(db: Path) -> re.Pattern[str]:
     )
 
 
-def backups(db: Path) -> list[Backup]:
-    """The copies next to `db` that rapport made, oldest first."""
+# A copy stamped later than this past now was taken while the clock was wrong.
+CLOCK_SLACK = dt.timedelta(days=1)
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def backups(db: Path, *, now: dt.datetime | None = None) -> list[Backup]:
+    """The copies next to `db` that rapport made, oldest first.
+
+    A copy is as new as its stamp says, unless that is in the future (the clock was wrong
+    when it was taken): then as its file's time says, and if that is in the future too, it
+    counts as the oldest. Else it would stay "the newest backup" for ever, hiding the ones
+    taken since, and hold one of the automatic slots that pruning never frees.
+    """
+    latest = (now or dt.datetime.now(dt.UTC)) + CLOCK_SLACK
     pattern = _pattern(db)
     found: list[tuple[dt.datetime, int, Backup]] = []
     try:
@@ -92,8 +107,18 @@ def backups(db: Path) -> list[Backup]:
             continue
         taken = dt.datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=dt.UTC)
         backup = Backup(db.parent / name, taken, match["rev"])
-        found.append((taken, int(match["n"] or 1), backup))
+        found.append((_as_new_as(backup, latest), int(match["n"] or 1), backup))
     return [backup for *_, backup in sorted(found, key=lambda item: item[:2])]
+
+
+def _as_new_as(backup: Backup, latest: dt.datetime) -> dt.datetime:
+    if backup.taken <= latest:
+        return backup.taken
+    try:
+        written = dt.datetime.fromtimestamp(backup.path.stat().st_mtime, dt.UTC)
+    except OSError:
+        return _NEVER
+    return written if written <= latest else _NEVER
 
 
 def _counter(path: Path) -> int:
@@ -101,9 +126,15 @@ def _counter(path: Path) -> int:
     return int(match[1]) if match else 1
 
 
-def newest_backup(db: Path) -> Path | None:
-    found = backups(db)
-    return found[-1].path if found else None
+def newest_good_backup(db: Path) -> Path | None:
+    """The newest copy of `db` that passes `integrity_check`: the one to point a person at
+    when `db` is damaged (a copy taken of the damage already would not help)."""
+    from store.filecheck import is_sound
+
+    for backup in reversed(backups(db)):
+        if is_sound(backup.path):
+            return backup.path
+    return None
 
 
 def _free_name(db: Path, now: dt.datetime | None, revision: str | None) -> Path:
@@ -122,39 +153,10 @@ def _free_name(db: Path, now: dt.datetime | None, revision: str | None) -> Path:
 
 
 def _private_temp(folder: Path, name: str) -> Path:
-    """A new empty file, 0600, in `folder` (so that renaming it into place is atomic)."""
-    for n in range(100):
-        candidate = folder / f".{name}.tmp-{os.getpid()}-{n}"
-        try:
-            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            continue
-        except OSError as error:
-            raise BackupError(f"cannot write in {folder}: {error.strerror or error}") from None
-        os.close(fd)
-        return candidate
-    raise BackupError(f"cannot create a temporary file in {folder}")
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # not every platform opens folders; the rename is done all the same
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        return private_temp(folder, name)
+    except OSError as error:
+        raise BackupError(f"cannot write in {folder}: {error.strerror or error}") from None
 
 
 def _remove_companions(path: Path) -> None:
@@ -180,9 +182,16 @@ def copy_database(db: Path, dest: Path) -> Path:
             connection.execute("VACUUM INTO ?", (str(tmp),))
         finally:
             connection.close()
-        _fsync_file(tmp)  # SQLite does not sync the file VACUUM INTO writes
+        fsync_file(tmp)  # SQLite does not sync the file VACUUM INTO writes
+        # VACUUM copies what it can read; a copy of damaged pages is no backup, and under
+        # a backup's name it would be what the next damaged-file message points to.
+        problem = first_problem(tmp, "integrity_check")
+        if problem is not None:
+            raise _SourceDamaged(
+                f"no backup was written: the copy of {db} does not pass the check ({problem})"
+            )
         os.replace(tmp, dest)
-        _fsync_folder(dest.parent)
+        fsync_folder(dest.parent)
     except sqlite3.Error as error:
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
         damaged = code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
@@ -268,6 +277,8 @@ def check_restorable(path: Path, shown: Path | None = None) -> str:
                 raise BackupError(
                     f"{shown} is damaged (integrity_check: {sqlite_problem(problems[0])})"
                 )
+            if (found := text_not_utf8(connection)) is not None:
+                raise BackupError(f"{shown} is damaged ({found})")
             revision = _read_revision(connection)
             if revision is None:
                 raise BackupError(f"{shown} is not a rapport database")
@@ -336,11 +347,11 @@ def _keep_damaged(db: Path, now: dt.datetime | None) -> Path:
             tmp = _private_temp(db.parent, target.name)
             try:
                 shutil.copyfile(source, tmp)
-                _fsync_file(tmp)
+                fsync_file(tmp)
                 os.replace(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
-    _fsync_folder(db.parent)
+    fsync_folder(db.parent)
     return dest
 
 
@@ -401,7 +412,7 @@ def restore(
         # into the new one.
         _remove_companions(db)
         os.replace(tmp, db)
-        _fsync_folder(db.parent)
+        fsync_folder(db.parent)
     except OSError as error:
         raise BackupError(f"cannot restore into {db}: {error.strerror or error}") from None
     finally:

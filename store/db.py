@@ -6,6 +6,7 @@ One `Store` per process, built by the command line and handed to whatever needs 
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +26,10 @@ from store.filecheck import (
     BackgroundCheck,
     DamagedDatabase,
     check_sqlite_file,
+    read_only_uri,
     sqlite_problem,
 )
+from store.files import make_private_folder, remove_stale_temporaries
 from store.target import resolve_target
 
 if TYPE_CHECKING:
@@ -61,18 +64,35 @@ def display_target(target: str) -> str:
 
 
 def prepare_sqlite_file(path: Path) -> None:
-    """Create the folder 0700 and the file 0600 before SQLite first opens it.
+    """Create the folders 0700 and the file 0600 before SQLite first opens it.
 
     SQLite gives its -wal and -shm files the main file's mode, so getting the main file's
     mode right here keeps personal notes private in all three.
     """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def make_files_private(path: Path) -> list[tuple[Path, int]]:
+    """Take the group's and others' access away from the database and its -wal and -shm
+    (a file copied in place, or made by an older rapport, can be 0644); returns what was
+    changed, with its old mode, so that it can be said once."""
+    changed: list[tuple[Path, int]] = []
+    for suffix in ("", "-wal", "-shm"):
+        file = path.with_name(path.name + suffix)
+        try:
+            info = file.stat()
+            if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
+                os.chmod(file, stat.S_IMODE(info.st_mode) & 0o700)
+                changed.append((file, stat.S_IMODE(info.st_mode)))
+        except OSError:  # gone meanwhile, or someone else's file: nothing to say
+            continue
+    return changed
+
+
+def _sqlite_pragmas(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Take transaction control away from the sqlite3 module (its implicit BEGIN is
@@ -81,7 +101,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:  # the journal mode is written into the file
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # FULL: a commit that returned survives a power cut too, not only a crash; at a
         # lead's write rate the extra fsync costs nothing one can notice.
@@ -163,13 +184,17 @@ def sqlite_file_path(engine: Engine) -> Path | None:
     return Path(url.database)
 
 
-def make_engine(target: str, *, one_connection: bool = False) -> Engine:
+def make_engine(target: str, *, one_connection: bool = False, read_only: bool = False) -> Engine:
     """An engine with rapport's settings; `one_connection`: a pool of a single SQLite
-    connection, which threads take turns on (waiting as long as for SQLite's lock)."""
+    connection, which threads take turns on (waiting as long as for SQLite's lock);
+    `read_only`: a SQLite file opened so that nothing is written to it or beside it."""
     url = make_url(to_url(target))
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            prepare_sqlite_file(Path(url.database))
+        in_memory = not url.database or url.database == ":memory:"
+        if read_only and not in_memory:
+            return _read_only_engine(url, Path(str(url.database)))
+        if not in_memory:
+            prepare_sqlite_file(Path(str(url.database)))
         pool: dict[str, Any] = (
             {"pool_size": 1, "max_overflow": 0, "pool_timeout": BUSY_TIMEOUT_MS / 1000}
             if one_connection
@@ -181,6 +206,23 @@ def make_engine(target: str, *, one_connection: bool = False) -> Engine:
     engine = create_engine(url, hide_parameters=True, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
         _postgres_settings(engine)
+    return engine
+
+
+def _read_only_engine(url: URL, path: Path) -> Engine:
+    import sqlite3
+
+    uri = read_only_uri(path)
+
+    def connect() -> sqlite3.Connection:
+        # The URL stays the file's (what sqlite_file_path and the messages show); only the
+        # connections are made read-only, through SQLite's own URI.
+        return sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+
+    engine = create_engine(url, hide_parameters=True, creator=connect)
+    _sqlite_pragmas(engine, read_only=True)
     return engine
 
 
@@ -204,6 +246,8 @@ class Store:
     # On PostgreSQL the role connected as: a note's author, which row-level security checks.
     role: str | None = None
     _sessions: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None
+    # The files opening took the group's and others' access from, with their old modes.
+    made_private: tuple[tuple[Path, int], ...] = ()
     _sessions_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -214,6 +258,7 @@ class Store:
         upgrade: bool = True,
         checked: BackgroundCheck | None = None,
         user: str | None = None,
+        read_only: bool = False,
     ) -> Store:
         """Open (creating a SQLite file if needed), check a SQLite file with
         `PRAGMA quick_check` (DamagedDatabase), and upgrade the schema (MigrationError).
@@ -221,18 +266,30 @@ class Store:
         `checked`: that check, started earlier on this target; its result is awaited here.
         `user` names the lead; by default `RAPPORT_USER`, the config file, else the login
         name: on PostgreSQL the role one connects as, elsewhere the operating system's.
+        `read_only`: open a SQLite file without writing to it at all (a read-only file or
+        file system): no upgrade (a schema behind this rapport's is refused), no writes.
         """
         from store.identity import configured_user, login_name
 
-        engine = make_engine(target)
+        engine = make_engine(target, read_only=read_only)
         role: str | None = None
+        made_private: list[tuple[Path, int]] = []
         try:
             path = sqlite_file_path(engine)
+            if path is not None and not read_only:
+                made_private = make_files_private(path)
+                # What a kill cut off (a backup's or a restore's partial copy) holds
+                # personal notes and is of no use to anyone.
+                remove_stale_temporaries(path.parent, path.name)
             if checked is not None:
                 checked.result()
             elif path is not None:
                 check_sqlite_file(path)
-            if upgrade:
+            if read_only:
+                from store.migrate import check_at_head
+
+                check_at_head(engine)
+            elif upgrade:
                 from store.migrate import upgrade_to_head
 
                 upgrade_to_head(engine)
@@ -242,12 +299,15 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        write_engine = make_engine(target, one_connection=True) if path is not None else None
+        write_engine = (
+            make_engine(target, one_connection=True) if path is not None and not read_only else None
+        )
         return cls(
             engine=engine,
             _write_engine=write_engine,
             user=user or configured_user() or role or login_name(),
             role=role,
+            made_private=tuple(made_private),
         )
 
     @property
@@ -331,6 +391,26 @@ class Store:
                 raise
             raise said from None
 
+    def file_problem(self, error: BaseException) -> str | None:
+        """What is wrong with the SQLite file behind a failed read or write, as one line fit
+        to show a person, or None when the file is fine (or this is not SQLite).
+
+        A damaged page surfaces as anything (a KeyError, text that is not UTF-8), so the
+        whole file is checked: for failures only, never for each read. Then SQLite's plain
+        words for a full disk or a read-only file, naming the file.
+        """
+        from store.filecheck import file_trouble, find_damage
+
+        if isinstance(error, EditError):
+            return None
+        path = self.sqlite_path
+        if path is None:
+            return None
+        damage = find_damage(path)
+        if damage is not None:
+            return str(damage)
+        return file_trouble(path, error)
+
     def change_token(self) -> object:
         """Something that changes when another process commits, and not when this one does
         (None: cannot tell).
@@ -352,7 +432,8 @@ class Store:
         try:
             cursor = raw.cursor()
             cursor.execute("PRAGMA data_version")
-            return cursor.fetchone()[0]
+            row = cursor.fetchone()
+            return None if row is None else row[0]
         finally:
             raw.close()
 

@@ -62,6 +62,8 @@ def driver_message(error: BaseException, limit: int = 200) -> str:
     text = (getattr(diag, "message_primary", None) if diag is not None else None) or str(original)
     lines = text.strip().splitlines()
     line = lines[0] if lines else type(original).__name__
+    # Python's sqlite3 quotes the text it could not decode: a damaged page's personal text.
+    line = line.split(" with text '", 1)[0]
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

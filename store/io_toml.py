@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from store.db import Store
 from store.export_toml import ExportError, export_engagement
+from store.files import write_private  # one home for writing a file whole; exported here
 from store.import_plan import Plan, check_document
 from store.models import (
     Audience,
@@ -444,21 +445,3 @@ def demo_shift(doc: dict[str, Any], today: dt.date) -> int:
         days = (today - as_of).days
         return days - days % 7
     return 0
-
-
-# --- writing files ----------------------------------------------------------------------------
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path`, readable by its owner only: exports hold personal notes."""
-    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        # O_CREAT's mode only applies to a new file; an existing one is made private too.
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            fd = -1  # the file object owns it now
-            handle.write(text)
-    finally:
-        if fd != -1:
-            os.close(fd)

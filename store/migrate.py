@@ -89,6 +89,18 @@ def stored_revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def check_at_head(engine: Engine) -> None:
+    """Refuse a database that opening read-only cannot upgrade: one behind this rapport's
+    schema (the upgrade writes) or ahead of it."""
+    current = stored_revision(engine)
+    if current == HEAD:
+        return
+    raise MigrationError(
+        f"the database is at schema revision {current or 'none'}, not {HEAD}, and it cannot "
+        "be upgraded while it is read-only; open it once where it can be written"
+    )
+
+
 def upgrade_to_head(
     engine: Engine, revision: str = "head", *, migrations: Path = MIGRATIONS
 ) -> Path | None:

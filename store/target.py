@@ -7,6 +7,7 @@ as it knows which file, so the check runs beside the imports instead of after th
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 APP_NAME = "rapport"
@@ -19,7 +20,7 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
 
 
-def resolve_target(db: str | None, env: dict[str, str] | None = None) -> str:
+def resolve_target(db: str | None, env: Mapping[str, str] | None = None) -> str:
     """The database to open: `--db`, else `$RAPPORT_DB`, else the user's data directory."""
-    env = os.environ if env is None else env
-    return db or env.get("RAPPORT_DB") or str(default_db_path())
+    environment = os.environ if env is None else env
+    return db or environment.get("RAPPORT_DB") or str(default_db_path())

@@ -92,9 +92,9 @@ def test_the_cyclic_gc_is_off_while_the_app_starts_and_on_once_it_runs(
     seen: dict[str, tuple[bool, int]] = {}
     open_store = cli.open_store
 
-    def opening(*args: object) -> object:
+    def opening(*args: object, **options: object) -> object:
         seen["opening"] = (gc.isenabled(), gc.get_freeze_count())
-        return open_store(*args)  # type: ignore[arg-type]
+        return open_store(*args, **options)  # type: ignore[arg-type]
 
     def running(app: RapportApp) -> None:
         seen["running"] = (gc.isenabled(), gc.get_freeze_count())

@@ -184,7 +184,7 @@ def test_export_into_a_missing_folder_exits_one(
     assert run(capsys, "--db", db, "export", target) == (
         EXIT_BAD_INPUT,
         "",
-        f"rapport: {target}: No such file or directory\n",
+        f"rapport: cannot write {target}: No such file or directory\n",
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from store.db import Store
-    from store.filecheck import BackgroundCheck
+    from store.filecheck import BackgroundCheck, DamagedDatabase
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -206,27 +207,71 @@ class CannotOpen(Exception):
     """The database could not be opened; the message says which and why, without details."""
 
 
-def open_store(target: str, checked: BackgroundCheck | None = None) -> Store:
+def damaged_message(error: DamagedDatabase) -> str:
+    """The one message for a damaged file: which file, what is wrong (never its values),
+    the newest backup that passes the check, and how to put it back."""
+    hint = " (rapport restore FILE puts a backup in its place)" if error.newest_backup else ""
+    return f"{error}{hint}"
+
+
+def _sqlite_file(target: str) -> Path | None:
+    from store.filecheck import sqlite_path_of
+
+    path = sqlite_path_of(target)
+    return None if path is None else Path(os.path.realpath(path))
+
+
+def open_store(
+    target: str,
+    checked: BackgroundCheck | None = None,
+    *,
+    reads_only: bool = False,
+    thorough: bool = False,
+) -> Store:
+    """The store for a command; `reads_only`: the command only reads, so a file that cannot
+    be written (a read-only file or file system) is opened read-only instead of refused;
+    `thorough`: check a SQLite file with the whole integrity_check, not only quick_check
+    (an index that no longer matches its table leaves rows out of what is read)."""
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from store.db import DamagedDatabase, Store, display_target
+    from store.filecheck import file_trouble, why_not_writable
     from store.migrate import MigrationError
 
     shown = display_target(target)
+    path = _sqlite_file(target)
+    read_only = reads_only and path is not None and why_not_writable(path) is not None
     try:
-        return Store.open(target, checked=checked)
+        store = Store.open(target, checked=checked, read_only=read_only)
     except DamagedDatabase as error:
-        hint = " (rapport restore FILE puts a backup in its place)" if error.newest_backup else ""
-        raise CannotOpen(f"{error}{hint}") from None
+        raise CannotOpen(damaged_message(error)) from None
     except MigrationError as error:
         raise CannotOpen(f"cannot open the database {shown}: {error}") from None
     except DBAPIError as error:
         from store.errors import driver_message
 
+        trouble = None if path is None else file_trouble(path, error)
         # The driver's own words, never the statement, its parameters or a row's details.
-        raise CannotOpen(f"cannot open the database {shown}: {driver_message(error)}") from None
+        raise CannotOpen(
+            trouble or f"cannot open the database {shown}: {driver_message(error)}"
+        ) from None
     except (SQLAlchemyError, OSError, ImportError) as error:
         raise CannotOpen(f"cannot open the database {shown}: {error}") from None
+    if thorough and path is not None:
+        from store.filecheck import find_damage
+
+        damage = find_damage(path)
+        if damage is not None:
+            store.close()
+            raise CannotOpen(damaged_message(damage))
+    for file, old in store.made_private:
+        # Said once: the next start finds the file private already.
+        print(
+            f"rapport: {file} was readable by others (mode {old:04o}); "
+            f"it is now readable by you only ({old & 0o700:04o})",
+            file=sys.stderr,
+        )
+    return store
 
 
 def run_import(store_target: str, args: argparse.Namespace) -> int:
@@ -278,7 +323,8 @@ def run_import(store_target: str, args: argparse.Namespace) -> int:
 
 def run_export(store_target: str, args: argparse.Namespace) -> int:
     """TOML (the default), the cadences as iCalendar (--ics) or the decision log (--decisions-md)."""
-    store = open_store(store_target)
+    # An export is a copy one keeps: it must not quietly leave out what a damaged index hides.
+    store = open_store(store_target, reads_only=True, thorough=True)
     from store.export_toml import engagement_id_for
     from store.io_toml import ExportError, export_engagement, write_private
 
@@ -313,10 +359,12 @@ def run_export(store_target: str, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
+        existed = args.file.exists()
         try:
             write_private(args.file, text)  # exports hold names, emails and notes
         except OSError as error:
-            return _fail(f"{args.file}: {error.strerror or error}")
+            kept = "; the file that was there is unchanged" if existed else ""
+            return _fail(f"cannot write {args.file}: {error.strerror or error}{kept}")
     return EXIT_OK
 
 
@@ -470,13 +518,28 @@ def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.command in ("log", "brief"):
             from tui.commands import run_brief, run_log
 
-            return (run_log if args.command == "log" else run_brief)(open_store(target), args)
+            if args.command == "brief":
+                return run_brief(open_store(target, reads_only=True), args)
+            return run_log(open_store(target), args)
         return run_app(target, args)
     except CannotOpen as error:
         return _fail(str(error))
     except Exception as error:  # noqa: BLE001 - the one place that turns surprises into a line
         from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+        path = _sqlite_file(target)
+        if path is not None:
+            from store.filecheck import file_trouble, find_damage
+
+            # A damaged page surfaces as anything (a KeyError from an index that no
+            # longer matches its table, text that is not UTF-8, a function that raised):
+            # whatever went wrong on a damaged file is said as the damage, without values.
+            damage = find_damage(path)
+            if damage is not None:
+                return _fail(damaged_message(damage))
+            trouble = file_trouble(path, error)
+            if trouble is not None:
+                return _fail(trouble)
         if isinstance(error, DBAPIError):
             from store.errors import driver_message
 

@@ -419,7 +419,7 @@ class RapportApp(App[None]):
             if type(error).__qualname__ in self._repeated:
                 return
             self._repeated.add(type(error).__qualname__)
-        title, message = failure_notice(error, writing=worker.group in WRITES)
+        title, message = failure_notice(error, writing=worker.group in WRITES, store=self.store)
         conflict = isinstance(error, ConflictError)
         self.notify(message, title=title, severity="warning" if conflict else "error", markup=False)
         if conflict:

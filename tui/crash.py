@@ -9,7 +9,6 @@ into the user's log folder.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import traceback
 from pathlib import Path
 
@@ -24,13 +23,18 @@ def crash_folder() -> Path:
 
 def write_report(error: BaseException) -> Path | None:
     """The traceback of `error` (and its causes) in a new 0600 file; None if it cannot be."""
+    from store.files import make_private_folder, write_private
+
+    report = "".join(traceback.format_exception(error))
+    # A message can hold lone surrogates (a file name's undecodable bytes): kept, escaped.
+    report = report.encode("utf-8", "backslashreplace").decode("utf-8")
     try:
         folder = crash_folder()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_folder(folder)
         path = folder / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.log"
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write("".join(traceback.format_exception(error)))
+        if path.exists():  # one report per moment; never someone else's file replaced
+            return None
+        write_private(path, report)
     except OSError:
         return None
     return path

@@ -14,6 +14,8 @@ from textual.worker import Worker, WorkerState
 if TYPE_CHECKING:
     from textual.app import App
 
+    from store.db import Store
+
 # Lines of a long refusal (an import's list of problems) a notice shows.
 SHOWN_LINES = 8
 
@@ -21,11 +23,14 @@ SHOWN_LINES = 8
 WRITES = frozenset({"write"})
 
 
-def failure_notice(error: BaseException, *, writing: bool) -> tuple[str, str]:
+def failure_notice(
+    error: BaseException, *, writing: bool, store: Store | None = None
+) -> tuple[str, str]:
     """(title, message) for what stopped a worker.
 
     The store's refusals (RapportError) are said as they are; a database error by what it
-    means (store.errors.database_reason); anything else is a bug, said by its type, with its
+    means (store.errors.database_reason), or by what is wrong with the file behind it (a
+    damaged file, with its newest good backup; a full disk); anything else is a bug, said by its type, with its
     report written as for a crash (tui.crash), so the lead can send it without their notes.
     """
     from store.errors import RapportError, database_reason, is_database_error
@@ -36,6 +41,8 @@ def failure_notice(error: BaseException, *, writing: bool) -> tuple[str, str]:
         more = len(lines) - SHOWN_LINES
         shown = "\n".join(lines[:SHOWN_LINES]) + (f"\n… and {more} more" if more > 0 else "")
         return error.title, shown
+    if store is not None and (problem := store.file_problem(error)) is not None:
+        return "Database file", problem
     if is_database_error(error):
         return "Database error", f"{doing}: {database_reason(error)}"
     from tui.crash import home_short, write_report
