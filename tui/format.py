@@ -11,31 +11,24 @@ import humanize
 from rich.text import Text
 from textual.content import Content
 
+from store.text import visible, visible_line
+
 if TYPE_CHECKING:
     from store.queries import StepRow
 
-# Control characters (escape sequences above all) and bidi overrides must never reach the
-# terminal, even if another writer put them into the database: show a replacement mark.
-_UNSAFE = {
-    code: "\ufffd"
-    for code in (
-        *range(0x00, 0x20),
-        *range(0x7F, 0xA0),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-    if chr(code) not in "\n\t"
-}
-
-
 def safe(value: str) -> str:
     """Text from the database made harmless for the terminal (markup is never parsed)."""
-    return value.translate(_UNSAFE)
+    return visible(value)
+
+
+def safe_line(value: str) -> str:
+    """Database text for one line (a title, a notice): harmless, line breaks as spaces."""
+    return visible_line(value)
 
 
 def cell(value: str, style: str = "") -> Text:
     """A table cell holding database text literally, on one line, cut with an ellipsis."""
-    return Text(safe(value).replace("\n", " "), style=style, no_wrap=True, overflow="ellipsis")
+    return Text(visible_line(value), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
