@@ -64,6 +64,21 @@ async def test_titles_and_sub_titles_show_escape_sequences_visibly(
         assert "Briefing" in line and harmless(line)
 
 
+async def test_an_edit_form_shows_what_it_loads_visibly(
+    make_app: Callable[..., object], team: dict[str, int], store: Store
+) -> None:
+    from textual.widgets import Input
+
+    hostile(store)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("e")  # Dana, the first on the Roster
+        await pilot.pause()
+        name = app.screen.query_one("#field-name", Input).value
+        assert harmless(name) and name.startswith(f"Dana{MARK}]52;c;")
+
+
 async def test_every_notice_goes_through_the_rule(
     make_app: Callable[..., object], team: dict[str, int]
 ) -> None:
