@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 
@@ -25,6 +24,7 @@ from store.tables import cadence as cadence_t
 from store.tables import decision as decision_t
 from store.tables import decision_audience as audience_t
 from store.tables import person as person_t
+from store.timezones import zone_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -311,10 +311,11 @@ def closest_cadence(
     """The cadence whose usual slot today is closest before now (what was probably just held)."""
     best: tuple[dt.timedelta, int] | None = None
     for cadence_id, slot, zone in cadences:
-        if slot is None or not zone:
+        place = zone_for(zone) if zone else None
+        if slot is None or place is None:  # no slot, or no zone one could place it in
             continue
-        local_now = now.astimezone(ZoneInfo(zone))
-        start = dt.datetime.combine(local_now.date(), slot, tzinfo=ZoneInfo(zone))
+        local_now = now.astimezone(place)
+        start = dt.datetime.combine(local_now.date(), slot, tzinfo=place)
         gap = local_now - start
         if gap >= dt.timedelta(0) and (best is None or gap < best[0]):
             best = (gap, cadence_id)

@@ -8,7 +8,6 @@ attendees by name and email. The file holds names and emails: write it private.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY
 from icalendar import Calendar, Event, vCalAddress
@@ -18,6 +17,7 @@ from store.db import Store
 from store.models import Cadence, Engagement, Person
 from store.queries import cadence_attendees
 from store.rhythm import Rhythm, RhythmError, parse_rhythm
+from store.timezones import zone_for
 
 PRODID = "-//rapport//EN"
 _FREQ = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY"}
@@ -77,6 +77,9 @@ def cadences_ics(store: Store, engagement_id: int, today: dt.date) -> bytes:
             rhythm = parse_rhythm(c.rhythm)
         except RhythmError:
             continue
+        zone = zone_for(c.zone)
+        if zone is None:
+            continue  # a time in a zone this machine does not know: no time to put in a calendar
         anchor = c.since or engagement.kickoff or today
         day = rhythm.next_on_or_after(anchor, anchor)
         if day is None:
@@ -85,7 +88,6 @@ def cadences_ics(store: Store, engagement_id: int, today: dt.date) -> bytes:
         event = Event()
         event.add("uid", f"{c.key}.{engagement.key}@rapport")
         event.add("dtstamp", stamp)
-        zone = ZoneInfo(c.zone) if c.zone else dt.UTC
         event.add("dtstart", dt.datetime.combine(day, c.slot, zone))
         event.add("duration", dt.timedelta(minutes=c.duration))
         event.add("rrule", rrule_of(rhythm))

@@ -146,8 +146,6 @@ class RosterScreen(ListingScreen[PersonRow]):
 
     def detail(self, row: PersonRow) -> Content:
         now = self.rapport.now()
-        local = fmt.local_time(row.timezone, now)
-        inside = fmt.in_hours(local, row.work_start, row.work_end)
         return fmt.detail(
             row.name,
             [
@@ -157,10 +155,7 @@ class RosterScreen(ListingScreen[PersonRow]):
                 ("Team", row.team),
                 ("Email", row.email),
                 ("Time zone", row.timezone),
-                (
-                    "Local time",
-                    f"{local:%H:%M %a} ({'working hours' if inside else 'outside working hours'})",
-                ),
+                ("Local time", fmt.clock_line(row.timezone, row.work_start, row.work_end, now)),
                 ("Hours", format_hours(row.work_start, row.work_end)),
                 (
                     "Last contact",
