@@ -50,6 +50,7 @@ OWNER_CLEARED = (
     "decision.owner_id",
 )
 
+
 class PersonNotFound(LookupError):
     """No such person, or more than one: the message says what to type instead."""
 

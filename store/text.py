@@ -90,7 +90,6 @@ def escaped(value: str) -> str:
     """`value` quoted for an error line that names what was typed: each hidden character is
     written as its escape (`\\u200b`), so the person sees exactly what to remove."""
     text = "".join(
-        char.encode("unicode_escape").decode("ascii") if is_hidden(char) else char
-        for char in value
+        char.encode("unicode_escape").decode("ascii") if is_hidden(char) else char for char in value
     )
     return f'"{text}"'

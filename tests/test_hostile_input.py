@@ -27,6 +27,7 @@ from store.io_toml import MAX_FILE_BYTES
 from store.models import CheckIn, Decision, Note
 from tui.__main__ import EXIT_BAD_INPUT, EXIT_OK, main
 
+
 class _Delete:
     """Marks a key to remove; its repr is stable so test ids match across xdist workers."""
 

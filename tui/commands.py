@@ -26,6 +26,7 @@ EXIT_BAD_INPUT = 1
 
 T = TypeVar("T")
 
+
 class Problems(Exception):
     """One or more things wrong with the command line; each is one line for stderr."""
 
