@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -43,6 +42,7 @@ from store.models import (
     checkin_attendee,
 )
 from store.queries import AD_HOC
+from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock
 
 MOODS_SHOWN = 8
 SPARKS = "▁▃▄▆█"  # mood 1 (bad) .. 5 (great)
@@ -87,8 +87,8 @@ class AttendeeBrief:
     role: str
     organisation: str
     timezone: str
-    local_time: dt.datetime  # now in their zone (aware)
-    in_hours: bool  # Mon-Fri and within their work_start..work_end
+    local_time: dt.datetime | None  # now in their zone (aware); None: unknown zone
+    in_hours: bool | None  # Mon-Fri and within their work_start..work_end; None: unknown
     days_since_contact: int | None  # since the last check-in they attended (None: never)
     days_since_one_on_one: int | None  # last check-in with them and at most one other
     last_outcome: OutcomeBrief | None  # the last check-in they attended
@@ -157,14 +157,6 @@ def _check_aware(now: dt.datetime) -> None:
         raise ValueError("a briefing needs an aware `now`")
 
 
-def _zone(name: str) -> ZoneInfo:
-    """Their zone; a name this machine does not know falls back to UTC rather than failing."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _days_since(at: dt.datetime | None, now: dt.datetime) -> int | None:
     return None if at is None else max(0, (now - at) // _DAY)
 
@@ -191,7 +183,7 @@ def _attendees(
     briefs = []
     for pid in ids:
         person = people[pid]
-        local = now.astimezone(_zone(person.timezone))
+        local = local_clock(person.timezone, now)  # None: a zone this machine does not know
         seen = history.get(pid, _History())
         briefs.append(
             AttendeeBrief(
@@ -203,8 +195,9 @@ def _attendees(
                 organisation=person.organisation,
                 timezone=person.timezone,
                 local_time=local,
-                in_hours=local.weekday() < 5
-                and person.work_start <= local.time().replace(tzinfo=None) < person.work_end,
+                in_hours=None
+                if local is None
+                else in_working_hours(local, person.work_start, person.work_end),
                 days_since_contact=_days_since(seen.last and seen.last.at, now),
                 days_since_one_on_one=_days_since(seen.one_on_one, now),
                 last_outcome=seen.last,
@@ -402,15 +395,20 @@ def _note(note: NoteBrief, today: dt.date) -> str:
     return f"- {_indented(note.text)} ({'; '.join(marks)})"
 
 
+def _local_time(attendee: AttendeeBrief) -> str:
+    if attendee.local_time is None:
+        return f"{attendee.timezone} ({UNKNOWN_ZONE})"
+    hours = "in" if attendee.in_hours else "outside"
+    return f"{attendee.local_time:%a %H:%M} {attendee.timezone} ({hours} working hours)"
+
+
 def _attendee_markdown(attendee: AttendeeBrief, briefing: Briefing, today: dt.date) -> list[str]:
     about = ", ".join(one_line(part) for part in (attendee.role, attendee.side) if part)
-    hours = "in" if attendee.in_hours else "outside"
     name = one_line(attendee.name)
-    zone = one_line(attendee.timezone)
     out = [
         f"## {name} ({about})" if about else f"## {name}",
         "",
-        f"- Local time: {attendee.local_time:%a %H:%M} {zone} ({hours} working hours)",
+        f"- Local time: {one_line(_local_time(attendee))}",
         f"- Last contact: {_ago(attendee.days_since_contact)}",
         f"- Last one-on-one: {_ago(attendee.days_since_one_on_one)}",
     ]

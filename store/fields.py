@@ -11,7 +11,8 @@ import unicodedata
 from functools import cache
 from typing import TypeVar
 
-from store.tables import KEY_LEN
+from store.tables import KEY_LEN, SHORT_LEN
+from store.text import is_hidden
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HOURS_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -87,6 +88,26 @@ def check_key(value: str) -> str:
         raise FieldError(
             f"{value!r} is not a key: use a-z, 0-9, - and _, at most {KEY_LEN} characters"
         )
+    return value
+
+
+def check_email(value: str) -> str:
+    """An address, or "" for none: one @ with text on both sides, nothing hidden in it.
+
+    A zero-width or control character makes `dana\u200b@client.example` look like Dana's
+    address while mail to it goes nowhere (and two people look alike), so both are refused.
+    """
+    value = check_text(value, limit=SHORT_LEN)
+    if not value:
+        return value
+    for char in value:
+        if is_hidden(char):
+            raise FieldError(f"holds an invisible or control character (U+{ord(char):04X})")
+        if char.isspace():
+            raise FieldError(f"holds a space (U+{ord(char):04X}); an email has none")
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain:
+        raise FieldError("is not an email address: write name@example.com")
     return value
 
 

@@ -15,10 +15,10 @@ import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from store.rhythm import RhythmError, parse_rhythm
 from store.tables import CheckInStatus, Side
+from store.timezones import zone_for
 
 # Marks of an expected meeting.
 HELD = "held"
@@ -64,13 +64,12 @@ class CadenceHealth:
 
 
 def zone_of(zone: str) -> dt.tzinfo:
-    """The cadence's zone; UTC when it has none (or one this machine does not know)."""
-    if not zone:
-        return dt.UTC
-    try:
-        return ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
+    """The zone a cadence's check-ins are counted into days in: its own, else UTC.
+
+    A zone this machine does not know (store.timezones.zone_for) still needs some calendar
+    to count meetings by; UTC at least moves no day by more than the zone's offset.
+    """
+    return zone_for(zone) or dt.UTC
 
 
 def local_day(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:

@@ -19,6 +19,7 @@ from store.occurrences import schedules
 from store.queries import cadence_attendees
 from store.rhythm import Rhythm, parse_rhythm
 from store.text import visible
+from store.timezones import zone_for
 
 PRODID = "-//rapport//EN"
 _FREQ = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY"}
@@ -81,7 +82,10 @@ def cadences_ics(store: Store, engagement_id: int, today: dt.date) -> bytes:
     zones: dict[str, dt.date] = {}  # each zone's first meeting: its VTIMEZONE starts there
     events = []
     for c in cadences:
-        meeting = found[c.id].first_meeting(today)
+        schedule = found[c.id]
+        if schedule.zone and zone_for(schedule.zone) is None:
+            continue  # a time in a zone this machine does not know: no time to put in a calendar
+        meeting = schedule.first_meeting(today)
         if meeting is None:
             continue
         event = Event()

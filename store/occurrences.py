@@ -20,6 +20,7 @@ from store.rhythm import RhythmError, parse_rhythm
 from store.tables import cadence as cadence_t
 from store.tables import checkin as checkin_t
 from store.tables import engagement as engagement_t
+from store.timezones import zone_for
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -116,8 +117,8 @@ def just_held(schedules: Iterable[Schedule], now: dt.datetime) -> Meeting | None
     under_way: list[Meeting] = []
     ended: list[Meeting] = []
     for schedule in schedules:
-        if schedule.paused:
-            continue
+        if schedule.paused or (schedule.zone and zone_for(schedule.zone) is None):
+            continue  # (a slot in a zone this machine does not know is at no known time)
         local = now.astimezone(zone_of(schedule.zone))
         # A meeting under way or just ended began at most a day (and its length) ago.
         first = local.date() - dt.timedelta(days=2)

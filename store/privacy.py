@@ -34,6 +34,7 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
+from store.text import visible_line
 
 # Every column that refers to a person, and what erasing them does to it. A test checks this
 # against the models, so a new reference to person.id cannot be forgotten here.
@@ -51,18 +52,6 @@ OWNER_CLEARED = (
     "decision.owner_id",
 )
 
-# Text from the database printed on a terminal: escape sequences and bidi overrides another
-# writer let in are shown as a replacement mark (as tui.format.safe does on screen).
-_UNSAFE = {
-    code: "\ufffd"
-    for code in (
-        *range(0x00, 0x20),
-        *range(0x7F, 0xA0),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-}
-
 
 class PersonNotFound(LookupError):
     """No such person, or more than one: the message says what to type instead."""
@@ -70,7 +59,7 @@ class PersonNotFound(LookupError):
 
 def plain(value: str) -> str:
     """`value` safe to print on one terminal line."""
-    return value.translate(_UNSAFE)
+    return visible_line(value)
 
 
 def _fold(text: str) -> str:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from store.db import Store
-from store.fields import known_timezones
+from store.fields import NOT_ZONES, known_timezones
 from store.rhythm import RhythmError, parse_rhythm
 from store.tables import cadence as cadence_t
 from store.tables import cadence_attendee
@@ -67,9 +67,53 @@ class DstWarning:
     local_times: tuple[str, ...]  # "09:00 America/Los_Angeles", one per name
 
 
+# --- a zone's name, and what the clock says there ------------------------------------------------
+
+UNKNOWN_ZONE = "unknown zone"  # shown next to a name that zone_for does not know
+
+
 @cache
+def zone_for(name: str) -> ZoneInfo | None:
+    """The zone a stored name stands for; None when this machine knows no such zone.
+
+    The one place a name becomes a zone. A name can be unknown here although it was checked
+    when it was stored: an older version, a hand edit, or a tz database that dropped it. The
+    policy for such a name: show it with UNKNOWN_ZONE and compute nothing from it (no local
+    time, never "outside working hours"). An empty name is UTC (a slot given without a zone).
+    """
+    if not name:
+        return ZoneInfo("UTC")
+    if name in NOT_ZONES:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "../x", a folder, unreadable
+        return None
+
+
+def local_clock(name: str, now: dt.datetime) -> dt.datetime | None:
+    """`now` on the clock of zone `name`; None for a zone this machine does not know."""
+    zone = zone_for(name)
+    return None if zone is None else now.astimezone(zone)
+
+
+def in_working_hours(local: dt.datetime, start: dt.time, end: dt.time) -> bool:
+    """Whether a moment on someone's own clock is on a weekday, within their hours."""
+    return local.weekday() not in WEEKEND and start <= local.time().replace(tzinfo=None) < end
+
+
 def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name) if name else ZoneInfo("UTC")
+    """For the computations below, which callers give known zones only (see `_known`)."""
+    zone = zone_for(name)
+    if zone is None:
+        raise ZoneInfoNotFoundError(name)
+    return zone
+
+
+def _known(people: Sequence[Hours]) -> list[Hours]:
+    # Someone whose zone is unknown has no working hours one could place: they are left out
+    # of what a slot costs (rather than counted as always outside them).
+    return [person for person in people if zone_for(person.timezone) is not None]
 
 
 def _working_spans(
@@ -141,6 +185,7 @@ def find_slots(
     how far from their hours it falls for them (07:30 beats Sunday night), then by time.
     No people: no slots.
     """
+    people = _known(people)
     if not people or duration <= 0 or step <= 0:
         return []
     after = after.astimezone(dt.UTC)
@@ -182,6 +227,9 @@ def slot_warnings(
     The rhythm counts from `start` (default: today). Raises RhythmError for a bad phrase.
     """
     parsed = parse_rhythm(rhythm)
+    if zone_for(zone) is None:
+        return []  # when the meeting is for anyone cannot be known
+    attendees = _known(attendees)
     last = today + dt.timedelta(weeks=weeks, days=-1)
     days = [day for day in parsed.occurrences(start or today, last) if day >= today]
     length = dt.timedelta(minutes=duration)

@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from store import queries
 from store.db import Store
+from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock, zone_for
 
 if TYPE_CHECKING:
     from store.decisions import Item
@@ -73,10 +73,14 @@ def _meetings_today(
     for cadence in cadences:
         if cadence.paused or cadence.slot is None or not cadence.zone:
             continue
-        zone = ZoneInfo(cadence.zone)
+        zone = zone_for(cadence.zone)
         # The cadence's own expected meetings (counted from its start, the kickoff by
         # default) say whether one falls today.
         if not any(expected.day == today for expected in cadence.history):
+            continue
+        if zone is None:  # when it is for anyone cannot be known here: say so, guess nothing
+            text = f"{cadence.name} at {cadence.slot:%H:%M} {cadence.zone} ({UNKNOWN_ZONE})"
+            items.append(TodayItem(text=text, detail="", screen="cadence", record_id=cadence.id))
             continue
         moment = dt.datetime.combine(today, cadence.slot, tzinfo=zone)
         clocks = []
@@ -84,9 +88,13 @@ def _meetings_today(
             person = people.get(person_id)
             if person is None:
                 continue
-            local = moment.astimezone(ZoneInfo(person.timezone))
-            outside = not (person.work_start <= local.time() < person.work_end)
-            clocks.append(f"{person.name.split(' ')[0]} {local:%H:%M}{' (!)' if outside else ''}")
+            first = person.name.split(" ")[0]
+            local = local_clock(person.timezone, moment)
+            if local is None:
+                clocks.append(f"{first} {UNKNOWN_ZONE}")
+                continue
+            outside = not in_working_hours(local, person.work_start, person.work_end)
+            clocks.append(f"{first} {local:%H:%M}{' (!)' if outside else ''}")
         items.append(
             TodayItem(
                 f"{cadence.name} at {cadence.slot:%H:%M} {cadence.zone}",

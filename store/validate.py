@@ -18,6 +18,7 @@ from store.errors import RapportError
 from store.fields import (
     FieldError,
     check_date,
+    check_email,
     check_key,
     check_text,
     check_timezone,
@@ -161,6 +162,12 @@ def key(value: Any) -> str:
     if len(value) > KEY_LEN:
         raise FieldError(f"is {len(value)} characters long; a key has at most {KEY_LEN}")
     return check_key(value)
+
+
+def email(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _must_be(value, "a string")
+    return check_email(value)
 
 
 def reference(value: Any) -> str:

@@ -11,7 +11,7 @@ from test_store_io import team, write
 
 from store.db import Store
 from store.io_toml import export_engagement, import_file
-from store.text import UNSAFE_CODES
+from store.text import is_hidden
 
 # Characters the import accepts in text, which tomli_w writes raw: zero-width (two names can
 # look identical), a left-to-right mark, a soft hyphen, an astral tag.
@@ -35,7 +35,7 @@ def _raw_hidden(text: str) -> list[str]:
     return [
         f"U+{ord(c):04X}"
         for c in text
-        if ord(c) in UNSAFE_CODES or not (c.isprintable() or c in "\n\t")
+        if c not in "\n\t" and (is_hidden(c) or not c.isprintable())
     ]
 
 

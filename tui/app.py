@@ -18,9 +18,11 @@ from textual.widget import AwaitMount
 
 from store.db import Store
 from store.queries import EngagementRow
+from store.text import visible, visible_line
 from tui.data import ScreenData
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from textual.worker import Worker
 
     from store.checkins import CheckInDraft
@@ -484,7 +486,33 @@ class RapportApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Notices often quote the database (a name, an error's text): every one, from any
+        # screen or widget (theirs call this one), reaches the terminal through the one rule.
+        super().notify(
+            visible(message),
+            title=visible_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # What the palette lists is drawn on the terminal too.
+        for command in self._system_commands(screen):
+            yield command._replace(
+                title=visible_line(command.title), help=visible_line(command.help)
+            )
+
+    def _system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.engagement is None:
             return

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
+
+from store.text import escaped, visible
 
 if TYPE_CHECKING:
     from store.db import Store
@@ -24,20 +25,6 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 
 T = TypeVar("T")
-
-# What the briefing prints comes from the database; escape sequences and bidi overrides that
-# another writer let in must not reach the terminal (tui.format.safe does the same on screen,
-# but importing it would load Textual).
-_UNSAFE = {
-    code: "\ufffd"
-    for code in (
-        *range(0x00, 0x20),
-        *range(0x7F, 0xA0),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-    if chr(code) not in "\n\t"
-}
 
 
 class Problems(Exception):
@@ -56,13 +43,7 @@ def _report(messages: list[str]) -> int:
 
 def shown(value: str) -> str:
     """A typed value quoted for an error line; control characters are shown, never sent."""
-    text = "".join(
-        char.encode("unicode_escape").decode("ascii")
-        if unicodedata.category(char) in ("Cc", "Cf") and char != " "
-        else char
-        for char in value
-    )
-    return f'"{text}"'
+    return escaped(value)
 
 
 def choose_engagement(store: Store, key: str | None) -> EngagementRow:
@@ -234,7 +215,8 @@ def run_brief(store: Store, args: argparse.Namespace) -> int:
         return _report(problems.messages)
     finally:
         store.close()
-    sys.stdout.write(text.translate(_UNSAFE))
+    # What the briefing prints comes from the database: nothing in it may act on the terminal.
+    sys.stdout.write(visible(text))
     return EXIT_OK
 
 

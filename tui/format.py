@@ -5,37 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import humanize
 from rich.text import Text
 from textual.content import Content
 
+from store.text import visible, visible_line
+from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock
+
 if TYPE_CHECKING:
     from store.queries import StepRow
-
-# Control characters (escape sequences above all) and bidi overrides must never reach the
-# terminal, even if another writer put them into the database: show a replacement mark.
-_UNSAFE = {
-    code: "\ufffd"
-    for code in (
-        *range(0x00, 0x20),
-        *range(0x7F, 0xA0),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-    if chr(code) not in "\n\t"
-}
 
 
 def safe(value: str) -> str:
     """Text from the database made harmless for the terminal (markup is never parsed)."""
-    return value.translate(_UNSAFE)
+    return visible(value)
+
+
+def safe_line(value: str) -> str:
+    """Database text for one line (a title, a notice): harmless, line breaks as spaces."""
+    return visible_line(value)
 
 
 def cell(value: str, style: str = "") -> Text:
     """A table cell holding database text literally, on one line, cut with an ellipsis."""
-    return Text(safe(value).replace("\n", " "), style=style, no_wrap=True, overflow="ellipsis")
+    return Text(visible_line(value), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
@@ -50,7 +44,7 @@ def day(value: dt.date | None) -> str:
 
 
 def short_day(value: dt.date | None, today: dt.date | None = None) -> str:
-    """"19 Nov"; with the year when it is not `today`'s (a list spanning years, or a due
+    """ "19 Nov"; with the year when it is not `today`'s (a list spanning years, or a due
     date from last year, would otherwise read as one still to come)."""
     if value is None:
         return ""
@@ -62,20 +56,23 @@ def local_moment(moment: dt.datetime | None) -> str:
     return "" if moment is None else f"{moment.astimezone():%a %d %b %Y %H:%M}"
 
 
-def local_time(zone: str, now: dt.datetime) -> dt.datetime:
-    return now.astimezone(ZoneInfo(zone))
-
-
-def in_hours(local: dt.datetime, start: dt.time, end: dt.time) -> bool:
-    return local.weekday() < 5 and start <= local.time().replace(tzinfo=None) < end
-
-
 def clock_cell(zone: str, start: dt.time, end: dt.time, now: dt.datetime) -> Text:
     """Their local time now, dimmed when it is outside their working hours."""
-    local = local_time(zone, now)
-    if in_hours(local, start, end):
+    local = local_clock(zone, now)
+    if local is None:
+        return Text(UNKNOWN_ZONE, style="dim italic")
+    if in_working_hours(local, start, end):
         return Text(f"{local:%H:%M} {local:%a}")
     return Text(f"{local:%H:%M} {local:%a}", style="dim")
+
+
+def clock_line(zone: str, start: dt.time, end: dt.time, now: dt.datetime) -> str:
+    """ "16:05 Wed (working hours)", or that the zone is unknown: nothing is computed then."""
+    local = local_clock(zone, now)
+    if local is None:
+        return f"{UNKNOWN_ZONE} ({zone})"
+    inside = in_working_hours(local, start, end)
+    return f"{local:%H:%M %a} ({'working hours' if inside else 'outside working hours'})"
 
 
 def due_cell(due: dt.date | None, today: dt.date, *, open_: bool = True) -> Text:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from store.timezones import UNKNOWN_ZONE
 from tui import format as fmt
 from tui.failures import ShowsFailures
 from tui.widgets.key_bar import KeyBar
@@ -33,12 +34,17 @@ def _days(days: int | None, never: str = "never") -> str:
 
 def attendee_block(person: AttendeeBrief, now: dt.datetime) -> Content:
     """One attendee: who, their clock, how long since we spoke, what is open, what to ask."""
-    today = person.local_time.date()
-    hours = "working hours" if person.in_hours else "outside working hours"
+    # Their own day, for follow-ups; the lead's when their zone is unknown here.
+    today = (person.local_time or now).date()
+    if person.local_time is None:
+        clock = f"  in {person.timezone} ({UNKNOWN_ZONE})\n"
+    else:
+        hours = "working hours" if person.in_hours else "outside working hours"
+        clock = f"  {person.local_time:%H:%M %a} in {person.timezone} ({hours})\n"
     role = ", ".join(x for x in (person.role, person.organisation, person.side) if x)
     parts: list[str | tuple[str, str] | Content] = [
         (fmt.safe(person.name), "bold $accent"), "  ", (fmt.safe(role), "dim"), "\n",
-        f"  {person.local_time:%H:%M %a} in {person.timezone} ({hours})\n",
+        fmt.safe(clock),
         f"  last contact {fmt.ago(person.last_outcome.at, now) if person.last_outcome else 'never'}, "
         f"last one-on-one {_days(person.days_since_one_on_one)}",
     ]  # fmt: skip

@@ -12,6 +12,7 @@ from textual.content import Content
 
 from store import queries
 from store.fields import (
+    check_email,
     check_key,
     check_timezone,
     format_hours,
@@ -145,8 +146,6 @@ class RosterScreen(ListingScreen[PersonRow]):
 
     def detail(self, row: PersonRow) -> Content:
         now = self.rapport.now()
-        local = fmt.local_time(row.timezone, now)
-        inside = fmt.in_hours(local, row.work_start, row.work_end)
         return fmt.detail(
             row.name,
             [
@@ -156,10 +155,7 @@ class RosterScreen(ListingScreen[PersonRow]):
                 ("Team", row.team),
                 ("Email", row.email),
                 ("Time zone", row.timezone),
-                (
-                    "Local time",
-                    f"{local:%H:%M %a} ({'working hours' if inside else 'outside working hours'})",
-                ),
+                ("Local time", fmt.clock_line(row.timezone, row.work_start, row.work_end, now)),
                 ("Hours", format_hours(row.work_start, row.work_end)),
                 (
                     "Last contact",
@@ -276,7 +272,7 @@ def person_fields(row: PersonRow | None) -> list[Field]:
         Field("hours", "Working hours (local)",
               value=format_hours(row.work_start, row.work_end) if row else "09:00-17:00",
               parse=parse_hours),
-        Field("email", "Email", value=row.email if row else "", parse=text_parser(SHORT_LEN)),
+        Field("email", "Email", value=row.email if row else "", parse=check_email),
         Field("at_kickoff", "Was at the kickoff", "flag", value=row.at_kickoff if row else False),
         Field("first_one_on_one", "First one-on-one (YYYY-MM-DD)",
               value=date_text(row.first_one_on_one) if row else "", parse=parse_optional_date),

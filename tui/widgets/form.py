@@ -133,8 +133,9 @@ class FormScreen(ShowsFailures, ModalScreen[Any]):
             yield Label(Content(safe(field.label)), classes="form-label")
         if field.kind == "text":
             validators = [_Parses(field.parse)] if field.parse else []
+            # The value may come from the database: an Input draws it as it is.
             yield Input(
-                str(field.value),
+                safe(str(field.value)),
                 placeholder=field.placeholder,
                 validators=validators,
                 validate_on=["changed", "submitted"],
@@ -145,7 +146,11 @@ class FormScreen(ShowsFailures, ModalScreen[Any]):
             )
         elif field.kind == "long":
             yield TextArea(
-                str(field.value), id=widget_id, classes="form-long", soft_wrap=True, compact=True
+                safe(str(field.value)),
+                id=widget_id,
+                classes="form-long",
+                soft_wrap=True,
+                compact=True,
             )
         elif field.kind == "choice":
             yield Select(

@@ -12,6 +12,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from store.text import visible_line
+
 
 class KeyBar(Widget):
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--disabled"}
@@ -72,14 +74,15 @@ class KeyBar(Widget):
                 f" {self.app.get_key_display(binding)} ", key_style + dim if dim else key_style
             )
             line.append(
-                f"{binding.description} ", description_style + dim if dim else description_style
+                f"{visible_line(binding.description)} ",
+                description_style + dim if dim else description_style,
             )
             spans.append((start, line.cell_len, binding.key))
         if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
             binding, _enabled = palette
             label = Text.assemble(
                 (f" {self.app.get_key_display(binding)}", key_style),
-                (f" {binding.description} ", description_style),
+                (f" {visible_line(binding.description)} ", description_style),
             )
             # The palette keeps its place at the right edge, as in the Footer, cutting off
             # the keys that do not fit before it.

@@ -12,6 +12,8 @@ from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
+from store.text import visible_line
+
 ICON = "⭘"
 ICON_WIDTH = 8  # the Header's icon column, its padding included
 CLOCK_WIDTH = 10  # the space the Header keeps for a clock, so the title centres the same
@@ -39,7 +41,10 @@ class TitleBar(Widget):
         title = screen.title if screen.title is not None else app.title
         sub_title = screen.sub_title if screen.sub_title is not None else app.sub_title
         middle = max(0, self.size.width - ICON_WIDTH - CLOCK_WIDTH)
-        text = app.format_title(title, sub_title).truncate(middle, ellipsis=True)
+        # Both come from the database ("about NAME", the engagement's name): every title
+        # goes to the terminal through this one line, so it is made harmless here.
+        text = app.format_title(visible_line(title or ""), visible_line(sub_title or ""))
+        text = text.truncate(middle, ellipsis=True)
         left = (middle - text.cell_length) // 2
         return Content.assemble(
             f" {ICON}".ljust(ICON_WIDTH),
