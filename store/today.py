@@ -18,10 +18,9 @@ from store.db import Store
 if TYPE_CHECKING:
     from store.decisions import Item
 
-# How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
-# follow-up that has come stays on the list.
+# How far ahead personal dates (follow-ups on personal notes) are shown. A follow-up that has
+# come stays on the list until it is marked done (`x`), however long ago it came.
 AHEAD_DAYS = 14
-FOLLOW_UP_DAYS = 30
 
 SECTIONS = (
     ("cadences", "Cadences overdue or lapsed"),
@@ -100,9 +99,10 @@ def _meetings_today(
 
 
 def notes_due(store: Store, engagement_id: int, today: dt.date) -> list[queries.NoteRow]:
-    """The only notes Today's sections can show: follow-ups come lately or coming soon."""
-    window = (today - dt.timedelta(days=FOLLOW_UP_DAYS), today + dt.timedelta(days=AHEAD_DAYS))
-    return queries.notes(store, engagement_id, follow_up=window)
+    """The only notes Today's sections can show: follow-ups not done, come or coming soon."""
+    return queries.notes(
+        store, engagement_id, follow_up_until=today + dt.timedelta(days=AHEAD_DAYS)
+    )
 
 
 def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.date) -> Today:
@@ -167,7 +167,7 @@ def compose(
     coming = sorted(
         (
             n for n in notes
-            if n.kind == "personal" and n.follow_up is not None
+            if n.kind == "personal" and n.follow_up is not None and n.follow_up_open
             and today < n.follow_up <= today + dt.timedelta(days=AHEAD_DAYS)
         ),
         key=lambda n: n.follow_up or today,
@@ -217,11 +217,8 @@ def compose(
             ),
         ),
         "followups": (
-            [
-                n for n in notes
-                if n.follow_up is not None
-                and today - dt.timedelta(days=FOLLOW_UP_DAYS) <= n.follow_up <= today
-            ],
+            [n for n in notes if n.follow_up is not None and n.follow_up_open
+             and n.follow_up <= today],
             lambda n: TodayItem(
                 f"{n.person}: {n.text.splitlines()[0]}", f"follow up since {n.follow_up:%a %d %b}",
                 "notes", n.id,

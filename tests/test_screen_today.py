@@ -164,11 +164,12 @@ def test_today_reads_only_the_notes_its_sections_can_show(
 ) -> None:
     from store import edits
     from store.queries import notes
-    from store.today import AHEAD_DAYS, FOLLOW_UP_DAYS, compose, notes_due
+    from store.today import AHEAD_DAYS, compose, notes_due
 
     today = NOW.date()
-    # Follow-ups on each side of both edges of the window, personal and not.
-    offsets = (-FOLLOW_UP_DAYS - 1, -FOLLOW_UP_DAYS, 0, 1, AHEAD_DAYS, AHEAD_DAYS + 1)
+    # Follow-ups long past (they stay until done), today, and on each side of the far edge,
+    # personal and not.
+    offsets = (-400, -31, 0, 1, AHEAD_DAYS, AHEAD_DAYS + 1)
     for offset in offsets:
         for kind in ("personal", "professional"):
             edits.save_note(
@@ -180,10 +181,17 @@ def test_today_reads_only_the_notes_its_sections_can_show(
                 ),
             )  # fmt: skip
     edits.save_note(store, edits.NoteValues(person_id=team["ines"], on=today, text="no date"))
+    done = edits.save_note(
+        store,
+        edits.NoteValues(person_id=team["ines"], on=today, text="done", follow_up=today),
+    )
+    edits.mark_follow_up(store, done, today)
 
     due = notes_due(store, team["eng"], today)
+    # The fixture's marathon note: its follow-up (13 Oct) is 38 days past and not done.
     assert sorted(n.text for n in due) == sorted(
-        f"{kind} {offset:+d}" for offset in offsets[1:-1] for kind in ("personal", "professional")
+        [f"{kind} {offset:+d}" for offset in offsets[:-1] for kind in ("personal", "professional")]
+        + ["Runs the Chicago marathon"]
     )
     # Today from those few is Today from every note.
     every = notes(store, team["eng"])
