@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from store import queries
@@ -35,12 +35,31 @@ SECTIONS = (
 
 
 @dataclass(frozen=True, slots=True)
+class About:
+    """Whom or what a Today line is about: its briefing (`b`) and check-ins (`h`)."""
+
+    name: str
+    person_id: int | None = None
+    cadence_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """What `x` on a Today line marks done: a next step or a note's follow-up."""
+
+    kind: Literal["step", "follow_up"]
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
 class TodayItem:
     text: str
     detail: str
     screen: str  # the mode to jump to: roster, cadence, decisions, notes
     record_id: int
     urgent: bool = False
+    about: About | None = None
+    tick: Tick | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +112,7 @@ def _meetings_today(
                 "cadence",
                 cadence.id,
                 urgent=moment > now and moment - now < dt.timedelta(hours=1),
+                about=About(cadence.name, cadence_id=cadence.id),
             )
         )
     return sorted(items, key=lambda item: item.text.split(" at ")[-1])
@@ -178,6 +198,7 @@ def compose(
             lambda c: TodayItem(
                 c.name, f"{c.status}, due {c.next_due:%a %d %b}" if c.next_due else c.status,
                 "cadence", c.id, urgent=c.status == "lapsed",
+                about=About(c.name, cadence_id=c.id),
             ),
         ),
         "meetings": (_meetings_today(cadences, people, now, today), lambda item: item),
@@ -186,14 +207,15 @@ def compose(
             lambda p: TodayItem(
                 p.name,
                 f"last contact {_ago(p.last_contact, today)}, target every {p.contact_target} days",
-                "roster", p.id,
+                "roster", p.id, about=About(p.name, person_id=p.id),
             ),
         ),
         "steps": (
             steps,
             lambda step: TodayItem(
                 step.text, f"{step.owner or 'nobody'}, due {step.due:%a %d %b}", "roster",
-                step.owner_id, urgent=True,
+                step.owner_id, urgent=True, about=About(step.owner, person_id=step.owner_id),
+                tick=Tick("step", step.id),
             ),
         ),
         "decisions": (
@@ -205,14 +227,14 @@ def compose(
             lambda d: (
                 TodayItem(
                     d.title, f"{d.kind} owned by {d.owner or 'nobody'}, due {d.due:%a %d %b}",
-                    "decisions", d.id, urgent=True,
+                    "decisions", d.id, urgent=True, about=_decision_about(d),
                 )
                 if d.is_open
                 else TodayItem(
                     d.title,
                     "still to tell: "
                     + ", ".join(a.name for a in d.audience if a.informed_on is None),
-                    "decisions", d.id,
+                    "decisions", d.id, about=_decision_about(d),
                 )
             ),
         ),
@@ -221,7 +243,8 @@ def compose(
              and n.follow_up <= today],
             lambda n: TodayItem(
                 f"{n.person}: {n.text.splitlines()[0]}", f"follow up since {n.follow_up:%a %d %b}",
-                "notes", n.id,
+                "notes", n.id, about=About(n.person, person_id=n.person_id),
+                tick=Tick("follow_up", n.id),
             ),
         ),
         "onboarding": (
@@ -230,13 +253,14 @@ def compose(
                 p.name,
                 "joined after the kickoff, not onboarded" if p.late_joiner
                 else "no one-on-one yet",
-                "roster", p.id, urgent=p.late_joiner,
+                "roster", p.id, urgent=p.late_joiner, about=About(p.name, person_id=p.id),
             ),
         ),
         "dates": (
             coming,
             lambda n: TodayItem(
-                f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id
+                f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id,
+                about=About(n.person, person_id=n.person_id), tick=Tick("follow_up", n.id),
             ),
         ),
     }  # fmt: skip
@@ -250,6 +274,15 @@ def compose(
     return Today(
         tuple(sections), pending=tuple(key for key, _title in SECTIONS if key not in ready)
     )
+
+
+def _decision_about(decision: Item) -> About | None:
+    # The circle that discusses it, else whoever owns it.
+    if decision.cadence_id is not None:
+        return About(decision.cadence, cadence_id=decision.cadence_id)
+    if decision.owner_id is not None:
+        return About(decision.owner, person_id=decision.owner_id)
+    return None
 
 
 def _ago(moment: dt.datetime | None, today: dt.date) -> str:

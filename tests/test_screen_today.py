@@ -281,3 +281,118 @@ async def test_the_first_lines_are_in_the_first_frame_on_a_file_and_read_aside_o
         await settle(pilot)
         assert on_main == [not db_target.startswith("postgresql")]
         assert "losing touch" in str(app.screen.query_one("#summary", Static).render())
+
+
+def _highlight(app: object, starts: str) -> None:
+    options = app.screen.query_one("#today", OptionList)  # type: ignore[attr-defined]
+    options.highlighted = next(
+        i for i, option in enumerate(options.options) if str(option.prompt).startswith(starts)
+    )
+
+
+def _log_overdue_step(store: Store, team: dict[str, int]) -> int:
+    from store.checkins import CheckInDraft, log_checkin
+    from store.logparse import NextStepLine
+
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=dt.datetime(2026, 11, 10, 15, tzinfo=dt.UTC),
+            attendee_ids=(team["dana"],), outcome="Tax talk",
+            next_steps=(NextStepLine("Send the tax memo", team["dana"], dt.date(2026, 11, 16)),),
+        ),
+    )  # fmt: skip
+    (step,) = queries.steps_of(store, team["eng"], person_id=team["dana"])
+    return step.id
+
+
+async def test_a_follow_up_long_past_stays_on_today_until_x_marks_it_done(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    """The marathon follow-up came on 13 Oct, 38 days before: still to ask, so still here."""
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert any(
+            line.startswith("  Dana Whitfield: Runs the Chicago marathon") for line in lines(app)
+        )
+        _highlight(app, "  Dana Whitfield: Runs the Chicago marathon")
+        await pilot.press("x")
+        await settle(pilot)
+        assert not any("Chicago marathon" in line for line in lines(app))
+        assert not any(line.startswith("Follow-ups due") for line in lines(app))
+    (marathon,) = [n for n in queries.notes(store, team["eng"]) if n.id == team["marathon"]]
+    assert (marathon.follow_up, marathon.follow_up_done) == (
+        dt.date(2026, 10, 13), dt.date(2026, 11, 20),
+    )  # fmt: skip
+
+
+async def test_x_on_today_ticks_a_late_step_and_stays_in_place(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    step_id = _log_overdue_step(store, team)
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _highlight(app, "● Send the tax memo")
+        await pilot.press("x")
+        await settle(pilot)
+        assert not any("Send the tax memo" in line for line in lines(app))
+        options = app.screen.query_one("#today", OptionList)
+        assert options.highlighted is not None  # on the next line, not lost
+        assert not options.options[options.highlighted].disabled
+    (step,) = [s for s in queries.steps_of(store, team["eng"]) if s.id == step_id]
+    assert step.done
+
+
+async def test_x_does_nothing_on_a_line_that_is_not_a_step_or_follow_up(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _highlight(app, "● Use Avalara for sales tax")  # an overdue decision
+        assert app.screen.check_action("tick", ()) is None
+        before = lines(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert lines(app) == before
+
+
+async def test_b_and_h_on_today_open_the_briefing_and_history_of_its_person_or_cadence(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    from tui.screens.briefing import BriefingScreen
+    from tui.screens.history import HistoryScreen
+
+    from store import edits
+
+    _log_overdue_step(store, team)
+    edits.save_decision(
+        store, team["eng"],
+        edits.DecisionValues(title="Pick the 3PL", due=dt.date(2026, 11, 1),
+                             cadence_id=team["weekly"]),
+    )  # fmt: skip
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _highlight(app, "● Send the tax memo")  # Dana's step
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.person_id == team["dana"]
+        assert "Dana Whitfield" in str(app.screen.query_one("#briefing", Static).render())
+        await pilot.press("escape")
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.person_id == team["dana"]
+        assert [step.text for step in app.screen.steps.values()] == ["Send the tax memo"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        _highlight(app, "● Pick the 3PL")  # a decision of the weekly: about its cadence
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.cadence_id == team["weekly"]
