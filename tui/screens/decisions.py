@@ -41,11 +41,11 @@ def _level(value: str) -> int | None:
     return int(value)
 
 
-def _status(row: Item) -> str:
+def _status(row: Item, stale: str = " (stale)") -> str:
     # A superseded decision is no longer what was decided: it says what replaced it.
     if row.superseded_by:
         return f"superseded by {row.superseded_by[1]}"
-    return row.status + (" (stale)" if row.stale else "")
+    return row.status + (stale if row.stale else "")
 
 
 def _needs_outcome(values: Values) -> dict[str, str]:
@@ -203,7 +203,7 @@ class DecisionsScreen(ListingScreen[Item]):
         missing = [f"· {t.name}" for t in row.missing]
         facts = [
             ("Kind", row.kind),
-            ("Status", _status(row)),
+            ("Status", _status(row, " — stale")),
             ("Owner", row.owner),
             ("Home cadence", row.cadence),
             ("Raised", fmt.day(row.raised)),

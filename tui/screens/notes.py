@@ -192,7 +192,8 @@ class NotesScreen(ListingScreen[NoteRow]):
                 ("Private", "yes: only its author can read it" if row.private else ""),
                 ("Pinned", "yes" if row.pinned else ""),
                 ("Follow up", fmt.day(row.follow_up)),
-                ("Followed up", fmt.day(row.follow_up_done)),
+                # Only once done: an empty label would still widen the others.
+                *([("Followed up", fmt.day(row.follow_up_done))] if row.follow_up_done else []),
             ],
             ("Note", row.text),
         )
