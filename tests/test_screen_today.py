@@ -290,7 +290,8 @@ def _highlight(app: object, starts: str) -> None:
     )
 
 
-def _log_overdue_step(store: Store, team: dict[str, int]) -> int:
+def _log_overdue_step(store: Store, team: dict[str, int], *more: str) -> int:
+    """Dana's late step "Send the tax memo" (its id), and Jonas's late steps `more`."""
     from store.checkins import CheckInDraft, log_checkin
     from store.logparse import NextStepLine
 
@@ -299,7 +300,10 @@ def _log_overdue_step(store: Store, team: dict[str, int]) -> int:
         CheckInDraft(
             engagement_id=team["eng"], at=dt.datetime(2026, 11, 10, 15, tzinfo=dt.UTC),
             attendee_ids=(team["dana"],), outcome="Tax talk",
-            next_steps=(NextStepLine("Send the tax memo", team["dana"], dt.date(2026, 11, 16)),),
+            next_steps=(
+                NextStepLine("Send the tax memo", team["dana"], dt.date(2026, 11, 16)),
+                *(NextStepLine(text, team["jonas"], dt.date(2026, 11, 16)) for text in more),
+            ),
         ),
     )  # fmt: skip
     (step,) = queries.steps_of(store, team["eng"], person_id=team["dana"])
@@ -330,17 +334,17 @@ async def test_a_follow_up_long_past_stays_on_today_until_x_marks_it_done(
 async def test_x_on_today_ticks_a_late_step_and_stays_in_place(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:
-    step_id = _log_overdue_step(store, team)
+    step_id = _log_overdue_step(store, team, "Book the Denver trip")
     app = make_app(start_screen="today")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        _highlight(app, "● Send the tax memo")
+        _highlight(app, "● Send the tax memo")  # Dana's, then Jonas's (by owner)
         await pilot.press("x")
         await settle(pilot)
         assert not any("Send the tax memo" in line for line in lines(app))
         options = app.screen.query_one("#today", OptionList)
-        assert options.highlighted is not None  # on the next line, not lost
-        assert not options.options[options.highlighted].disabled
+        assert options.highlighted is not None  # on the next line, not back at the top
+        assert str(options.options[options.highlighted].prompt).startswith("● Book the Denver")
     (step,) = [s for s in queries.steps_of(store, team["eng"]) if s.id == step_id]
     assert step.done
 
@@ -362,10 +366,9 @@ async def test_x_does_nothing_on_a_line_that_is_not_a_step_or_follow_up(
 async def test_b_and_h_on_today_open_the_briefing_and_history_of_its_person_or_cadence(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:
+    from store import edits
     from tui.screens.briefing import BriefingScreen
     from tui.screens.history import HistoryScreen
-
-    from store import edits
 
     _log_overdue_step(store, team)
     edits.save_decision(

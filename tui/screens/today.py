@@ -101,6 +101,10 @@ class TodayScreen(Screen[None]):
         self._asked_version = -1  # the data version last asked for
         self._partial = False  # what is shown still lacks sections
         self._items: dict[str, TodayItem] = {}  # the lines shown, by option id
+        # Where the lead's cursor is (option id, index), and the line a partial list put
+        # it on instead (None: the list shown is whole, or the lead moved since).
+        self._place: tuple[str | None, int | None] = (None, None)
+        self._placed: str | None = None
 
     @property
     def rapport(self) -> RapportApp:
@@ -184,11 +188,13 @@ class TodayScreen(Screen[None]):
             summary = f"{summary}  ·  still looking…" if summary else "Looking at the engagement…"
         self.query_one("#summary", Static).update(Content(summary or "Nothing needs you today."))
         listing = self.query_one("#today", TodayList)
-        keep = listing.highlighted_option.id if listing.highlighted_option else None
-        was_at = listing.highlighted
-        first = next((option.id for option in listing.options if not option.disabled), None)
-        if self._partial and keep == first:
-            keep = None  # sections still arriving: stay on the first line, unless moved
+        current = listing.highlighted_option.id if listing.highlighted_option else None
+        # While sections arrive (after a start, or a change such as `x`) the cursor is where
+        # the lead left it, not where a partial list put it: a line not read yet is put
+        # back once it is there.
+        if not (self._partial and current == self._placed):
+            self._place = (current, listing.highlighted)
+        keep, was_at = self._place
         self._partial = bool(today.pending)
         # One add_options call: added one by one, each option re-measured the whole list.
         options: list[Option] = []
@@ -229,6 +235,8 @@ class TodayScreen(Screen[None]):
             listing.highlighted = next(
                 (i for i, option in enumerate(listing.options) if not option.disabled), None
             )
+        placed = listing.highlighted_option
+        self._placed = placed.id if self._partial and placed is not None else None
 
     def selected_item(self) -> TodayItem | None:
         option = self.query_one("#today", TodayList).highlighted_option
