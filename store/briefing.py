@@ -68,6 +68,13 @@ class NoteBrief:
     pinned: bool
     follow_up: dt.date | None
     on: dt.date
+    follow_up_done: dt.date | None = None
+
+    def asks(self, today: dt.date) -> bool:
+        """Its follow-up has come and is not done yet: ask about it now."""
+        return (
+            self.follow_up is not None and self.follow_up_done is None and self.follow_up <= today
+        )
 
 
 @dataclass(frozen=True)
@@ -328,19 +335,21 @@ def _to_tell(session: Session, engagement_id: int, ids: list[int]) -> dict[int, 
 
 def _notes(session: Session, ids: list[int], today: dt.date) -> dict[int, list[NoteBrief]]:
     """Notes whose follow-up has come (earliest first), then the other pinned ones (newest)."""
-    come = and_(Note.follow_up.is_not(None), Note.follow_up <= today)
+    come = and_(Note.follow_up_done.is_(None), Note.follow_up <= today)
     stmt = select(Note).where(Note.person_id.in_(ids), or_(Note.pinned == true(), come))
-    rows = sorted(
-        session.scalars(stmt),
-        key=lambda n: (
-            (0, n.follow_up.toordinal(), n.id)
-            if n.follow_up is not None and n.follow_up <= today
-            else (1, -n.on.toordinal(), -n.id)
-        ),
+    found = [
+        (n.person_id, NoteBrief(n.id, n.text, n.kind, n.pinned, n.follow_up, n.on,
+                                n.follow_up_done))
+        for n in session.scalars(stmt)
+    ]  # fmt: skip
+    found.sort(
+        key=lambda pair: (
+            (0, pair[1].follow_up.toordinal(), pair[1].id)
+            if pair[1].follow_up is not None and pair[1].asks(today)
+            else (1, -pair[1].on.toordinal(), -pair[1].id)
+        )
     )
-    return _grouped(
-        (n.person_id, NoteBrief(n.id, n.text, n.kind, n.pinned, n.follow_up, n.on)) for n in rows
-    )
+    return _grouped(found)
 
 
 def _grouped(pairs: Iterable[tuple[K, V]]) -> dict[K, list[V]]:
@@ -387,7 +396,7 @@ def _due(due: dt.date | None, today: dt.date) -> str:
 
 def _note(note: NoteBrief, today: dt.date) -> str:
     marks = []
-    if note.follow_up is not None and note.follow_up <= today:
+    if note.follow_up is not None and note.asks(today):
         marks.append(f"follow up since {note.follow_up:%Y-%m-%d}")
     if note.pinned:
         marks.append("pinned")

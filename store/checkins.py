@@ -301,8 +301,9 @@ def delete_checkin(store: Store, checkin_id: int) -> None:
             raise EditError("that check-in no longer exists")
 
 
-def toggle_next_step(store: Store, step_id: int) -> bool:
-    """Mark a next step done (or not done again); returns the new state."""
+def toggle_next_step(store: Store, step_id: int, *, done: bool | None = None) -> bool:
+    """Mark a next step done (or not done again); returns the new state. `done`: the state
+    wanted (ticking from a list that may be older than the step), instead of the other one."""
     from store.models import NextStep
 
     with store.write() as session:
@@ -311,7 +312,7 @@ def toggle_next_step(store: Store, step_id: int) -> bool:
         step = session.get(NextStep, step_id, with_for_update=ROW_LOCK)
         if step is None:
             raise EditError("that next step no longer exists")
-        step.done = not step.done
+        step.done = not step.done if done is None else done
         return step.done
 
 

@@ -53,6 +53,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 STALE_INTERVALS = 2
+NEEDS_OUTCOME = "a decision needs its outcome"
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +308,27 @@ def can_move(kind: str, current: str, to: str) -> bool:
     return to in TRANSITIONS.get(kind, {}).get(current, frozenset())
 
 
+def needs_outcome(to: str, outcome: str) -> bool:
+    """Whether a move to `to` still lacks the outcome it must record."""
+    return to == "decided" and not outcome.strip()
+
+
+def _raised_order(item: Item) -> tuple[dt.date, int]:
+    # Undated items (imported without a raised date) count as raised when they were decided,
+    # and the id breaks ties: the one created later is the later one.
+    return (item.raised or item.decided or dt.date.min, item.id)
+
+
+def successors(found: Sequence[Item], old: Item) -> list[Item]:
+    """The decisions that may supersede `old`: raised after it and not dropped, newest first."""
+    later = [
+        item for item in found
+        if item.kind == "decision" and item.id != old.id and item.status != "dropped"
+        and _raised_order(item) > _raised_order(old)
+    ]  # fmt: skip
+    return sorted(later, key=_raised_order, reverse=True)
+
+
 def move(
     store: Store, decision_id: int, to: str, *, at: dt.datetime, outcome: str = "",
     on: dt.date | None = None,
@@ -321,8 +343,8 @@ def move(
                 f"a {decision.status} {decision.kind} cannot become {to}; it can go {where}"
             )
         if to == "decided":
-            if not outcome.strip():
-                raise EditError("a decision needs its outcome")
+            if needs_outcome(to, outcome):
+                raise EditError(NEEDS_OUTCOME)
             decision.outcome = outcome
             decision.decided = on or at.date()
         decision.status = to
@@ -343,6 +365,8 @@ def supersede(store: Store, old_id: int, new_id: int, *, at: dt.datetime) -> Non
             raise EditError("both must be on the same engagement")
         if old.kind != "decision" or old.status != "decided":
             raise EditError("only a decided decision can be superseded")
+        if new.kind != "decision" or new.status == "dropped":
+            raise EditError("only a decision that still stands can supersede another")
         old.superseded_by_id = new.id
         # The file format links decisions by key: give the newer one a key if it has none.
         new.key = new.key or f"decision-{new.id}"

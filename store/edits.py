@@ -246,10 +246,23 @@ def save_note(
                 if note.author:  # on PostgreSQL the notes policy would refuse it anyway
                     raise EditError(f"only its author, {note.author}, can make this note private")
                 note.author = store.author  # nobody's yet: whoever makes it private owns it
+            if values.follow_up != note.follow_up:
+                note.follow_up_done = None  # a new follow-up date is a new follow-up, not done
             for name, value in asdict(values).items():
                 setattr(note, name, value)
         session.flush()
         return note.id
+
+
+def mark_follow_up(store: Store, note_id: int, done_on: dt.date | None) -> None:
+    """Mark a note's follow-up done on `done_on`, or (None) still to do again. The note keeps
+    its follow-up date either way: that it was followed up stays in its history."""
+    with store.write() as session:
+        # Locked, like ticking a step: two leads marking at once take turns.
+        note = _get(session, Note, note_id, lock=True)
+        if note.follow_up is None:
+            raise EditError("this note has no follow-up")
+        note.follow_up_done = done_on
 
 
 def delete_record(store: Store, model: type, record_id: int) -> None:

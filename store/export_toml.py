@@ -237,7 +237,7 @@ class _Exporter:
                 ("person", self.person_key[n["person_id"]]), ("on", n["on"]),
                 ("kind", None if n["kind"] == "personal" else n["kind"]), ("text", n["text"]),
                 ("pinned", n["pinned"]), ("follow_up", n["follow_up"]),
-                ("author", n["author"]), ("private", n["private"]),
+                ("follow_up_done", n["follow_up_done"]), ("author", n["author"]), ("private", n["private"]),
             ])  # fmt: skip
 
 

@@ -203,6 +203,7 @@ def _note_fields(shift: int) -> dict[str, Field]:
         "text": Field(text(TEXT_LEN, multiline=True, required=True), required=True),
         "pinned": Field(boolean, default=False),
         "follow_up": Field(day(shift)),
+        "follow_up_done": Field(day(shift)),
         "author": Field(text(USER_LEN), default=""),
         "private": Field(boolean, default=False),
     }
@@ -381,6 +382,8 @@ def check_document(doc: dict[str, Any], source: str, *, shift_days: int = 0) -> 
         note = table(raw, path, fields, problems)
         if note is not None:
             person = people_refs.one(note.pop("person"), join(path, "person"))
+            if note.get("follow_up_done") is not None and note.get("follow_up") is None:
+                problems.add(join(path, "follow_up_done"), "done, but the note has no follow_up")
             plan.notes.append((note, person or ""))
 
     if problems:

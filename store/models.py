@@ -251,6 +251,7 @@ class Note(Base):
     text: Mapped[str]
     pinned: Mapped[bool]
     follow_up: Mapped[dt.date | None]
+    follow_up_done: Mapped[dt.date | None]
     author: Mapped[str]
     private: Mapped[bool]
 

@@ -605,13 +605,13 @@ def person_export(store: Store, person_id: int, now: dt.datetime) -> str:
         ]
 
         notes = session.execute(
-            select(Note.on, Note.kind, Note.text, Note.pinned, Note.follow_up)
+            select(Note.on, Note.kind, Note.text, Note.pinned, Note.follow_up, Note.follow_up_done)
             .where(Note.person_id == person_id)
             .order_by(Note.on, Note.id)
         ).all()
         doc["notes"] = [
             _without_none({"on": n.on, "kind": n.kind, "text": n.text, "pinned": n.pinned,
-                           "follow_up": n.follow_up})
+                           "follow_up": n.follow_up, "follow_up_done": n.follow_up_done})
             for n in notes
         ]  # fmt: skip
     from store.export_toml import toml_escaped

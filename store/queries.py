@@ -130,6 +130,12 @@ class NoteRow:
     version: int = 0
     author: str = ""  # who wrote it ("" when not known)
     private: bool = False  # readable by its author only
+    follow_up_done: dt.date | None = None  # when the follow-up was done; None: still to do
+
+    @property
+    def follow_up_open(self) -> bool:
+        """A follow-up that is set and not done yet."""
+        return self.follow_up is not None and self.follow_up_done is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +209,16 @@ def _step_rows(
 ) -> list[StepRow]:
     same = same or Shared()
     return [
-        StepRow(step_id, text, same(owner_id), same(name or ""), same(due), done, same(checkin_id),
-                same(at))
+        StepRow(
+            step_id,
+            text,
+            same(owner_id),
+            same(name or ""),
+            same(due),
+            done,
+            same(checkin_id),
+            same(at),
+        )
         for step_id, text, owner_id, name, due, done, checkin_id, at in session.execute(stmt).all()
     ]
 
@@ -403,6 +417,7 @@ def _note_columns() -> tuple[ColumnElement[Any], ...]:
     return (
         note.id, note.person_id, person.name, note.on, note.kind, note.text,
         note.pinned, note.follow_up, note.version, note.author, note.private,
+        note.follow_up_done,
     )  # fmt: skip
 
 
@@ -410,9 +425,9 @@ def _note_rows(rows: Iterable[Row[Any]]) -> list[NoteRow]:
     same = Shared()
     return [
         NoteRow(note_id, same(person_id), same(name), same(on), same(kind), text, pinned,
-                same(follow_up), version, same(author), private)
+                same(follow_up), version, same(author), private, same(done))
         for note_id, person_id, name, on, kind, text, pinned, follow_up, version, author,
-        private in rows
+        private, done in rows
     ]  # fmt: skip
 
 
@@ -423,10 +438,10 @@ def _note_order() -> tuple[ColumnElement[Any], ...]:
 
 
 def notes(
-    store: Store, engagement_id: int, *, follow_up: tuple[dt.date, dt.date] | None = None
+    store: Store, engagement_id: int, *, follow_up_until: dt.date | None = None
 ) -> list[NoteRow]:
     """The engagement's notes, pinned first, newest first; or only those with a follow-up
-    between the two dates of `follow_up` (both included): the few Today can show, in a
+    not done yet and due by `follow_up_until` (included): the few Today can show, in a
     fraction of the time all of them take."""
     note, person = note_t.c, person_t.c
     with store.connect() as session:
@@ -436,14 +451,17 @@ def notes(
             .order_by(*_note_order())
             .execution_options(yield_per=STREAM_ROWS)
         )
-        if follow_up is None:
+        if follow_up_until is None:
             stmt = stmt.where(person.engagement_id == engagement_id)
         else:
-            # The notes in the window first, then their people: "+ 0" keeps the planner from
-            # starting at the engagement's people (without statistics SQLite does), which at
-            # 5,000 people and 25,000 notes took 20 ms instead of 1.
+            # The open follow-ups first (one range of ix_note_follow_up), then their people:
+            # "+ 0" keeps the planner from starting at the engagement's people (without
+            # statistics SQLite does), which at 5,000 people and 25,000 notes took 20 ms
+            # instead of 1.
             stmt = stmt.where(
-                note.follow_up.between(*follow_up), person.engagement_id + 0 == engagement_id
+                note.follow_up_done.is_(None),
+                note.follow_up <= follow_up_until,
+                person.engagement_id + 0 == engagement_id,
             )
         return _note_rows(session.execute(stmt))
 

@@ -318,12 +318,15 @@ note = Table(
     Column("kind", String(14), nullable=False, default=NoteKind.PERSONAL.value),
     Column("text", Text, nullable=False),
     Column("pinned", Boolean, nullable=False, default=False),
-    # Indexed for Today, which reads only the notes whose follow-up falls in its window.
-    Column("follow_up", Date, index=True),
+    Column("follow_up", Date),
+    # When the follow-up was done: kept, so the note still says it was followed up.
+    Column("follow_up_done", Date),
     # Who wrote it: on PostgreSQL their database role, which row-level security compares with
     # `current_user` (store.postgres); "" when not known.
     Column("author", String(USER_LEN), nullable=False, default="", server_default=""),
     # Readable by its author only. On PostgreSQL the database enforces it; a SQLite file has
     # one reader anyway.
     Column("private", Boolean, nullable=False, default=False, server_default=false()),
+    # For Today, which reads only the open follow-ups (done IS NULL) up to a day.
+    Index("ix_note_follow_up", "follow_up_done", "follow_up"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from store import queries
 from store.db import Store
@@ -18,10 +18,9 @@ from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock, zone_fo
 if TYPE_CHECKING:
     from store.decisions import Item
 
-# How far ahead personal dates (follow-ups on personal notes) are shown, and how long a
-# follow-up that has come stays on the list.
+# How far ahead personal dates (follow-ups on personal notes) are shown. A follow-up that has
+# come stays on the list until it is marked done (`x`), however long ago it came.
 AHEAD_DAYS = 14
-FOLLOW_UP_DAYS = 30
 
 SECTIONS = (
     ("cadences", "Cadences overdue or lapsed"),
@@ -36,12 +35,31 @@ SECTIONS = (
 
 
 @dataclass(frozen=True, slots=True)
+class About:
+    """Whom or what a Today line is about: its briefing (`b`) and check-ins (`h`)."""
+
+    name: str
+    person_id: int | None = None
+    cadence_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """What `x` on a Today line marks done: a next step or a note's follow-up."""
+
+    kind: Literal["step", "follow_up"]
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
 class TodayItem:
     text: str
     detail: str
     screen: str  # the mode to jump to: roster, cadence, decisions, notes
     record_id: int
     urgent: bool = False
+    about: About | None = None
+    tick: Tick | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +120,17 @@ def _meetings_today(
                 "cadence",
                 cadence.id,
                 urgent=moment > now and moment - now < dt.timedelta(hours=1),
+                about=About(cadence.name, cadence_id=cadence.id),
             )
         )
     return sorted(items, key=lambda item: item.text.split(" at ")[-1])
 
 
 def notes_due(store: Store, engagement_id: int, today: dt.date) -> list[queries.NoteRow]:
-    """The only notes Today's sections can show: follow-ups come lately or coming soon."""
-    window = (today - dt.timedelta(days=FOLLOW_UP_DAYS), today + dt.timedelta(days=AHEAD_DAYS))
-    return queries.notes(store, engagement_id, follow_up=window)
+    """The only notes Today's sections can show: follow-ups not done, come or coming soon."""
+    return queries.notes(
+        store, engagement_id, follow_up_until=today + dt.timedelta(days=AHEAD_DAYS)
+    )
 
 
 def today_items(store: Store, engagement_id: int, now: dt.datetime, today: dt.date) -> Today:
@@ -175,7 +195,7 @@ def compose(
     coming = sorted(
         (
             n for n in notes
-            if n.kind == "personal" and n.follow_up is not None
+            if n.kind == "personal" and n.follow_up is not None and n.follow_up_open
             and today < n.follow_up <= today + dt.timedelta(days=AHEAD_DAYS)
         ),
         key=lambda n: n.follow_up or today,
@@ -186,6 +206,7 @@ def compose(
             lambda c: TodayItem(
                 c.name, f"{c.status}, due {c.next_due:%a %d %b}" if c.next_due else c.status,
                 "cadence", c.id, urgent=c.status == "lapsed",
+                about=About(c.name, cadence_id=c.id),
             ),
         ),
         "meetings": (_meetings_today(cadences, people, now, today), lambda item: item),
@@ -194,14 +215,15 @@ def compose(
             lambda p: TodayItem(
                 p.name,
                 f"last contact {_ago(p.last_contact, today)}, target every {p.contact_target} days",
-                "roster", p.id,
+                "roster", p.id, about=About(p.name, person_id=p.id),
             ),
         ),
         "steps": (
             steps,
             lambda step: TodayItem(
                 step.text, f"{step.owner or 'nobody'}, due {step.due:%a %d %b}", "roster",
-                step.owner_id, urgent=True,
+                step.owner_id, urgent=True, about=About(step.owner, person_id=step.owner_id),
+                tick=Tick("step", step.id),
             ),
         ),
         "decisions": (
@@ -213,26 +235,24 @@ def compose(
             lambda d: (
                 TodayItem(
                     d.title, f"{d.kind} owned by {d.owner or 'nobody'}, due {d.due:%a %d %b}",
-                    "decisions", d.id, urgent=True,
+                    "decisions", d.id, urgent=True, about=_decision_about(d),
                 )
                 if d.is_open
                 else TodayItem(
                     d.title,
                     "still to tell: "
                     + ", ".join(a.name for a in d.audience if a.informed_on is None),
-                    "decisions", d.id,
+                    "decisions", d.id, about=_decision_about(d),
                 )
             ),
         ),
         "followups": (
-            [
-                n for n in notes
-                if n.follow_up is not None
-                and today - dt.timedelta(days=FOLLOW_UP_DAYS) <= n.follow_up <= today
-            ],
+            [n for n in notes if n.follow_up is not None and n.follow_up_open
+             and n.follow_up <= today],
             lambda n: TodayItem(
                 f"{n.person}: {n.text.splitlines()[0]}", f"follow up since {n.follow_up:%a %d %b}",
-                "notes", n.id,
+                "notes", n.id, about=About(n.person, person_id=n.person_id),
+                tick=Tick("follow_up", n.id),
             ),
         ),
         "onboarding": (
@@ -241,13 +261,14 @@ def compose(
                 p.name,
                 "joined after the kickoff, not onboarded" if p.late_joiner
                 else "no one-on-one yet",
-                "roster", p.id, urgent=p.late_joiner,
+                "roster", p.id, urgent=p.late_joiner, about=About(p.name, person_id=p.id),
             ),
         ),
         "dates": (
             coming,
             lambda n: TodayItem(
-                f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id
+                f"{n.person}: {n.text.splitlines()[0]}", f"{n.follow_up:%a %d %b}", "notes", n.id,
+                about=About(n.person, person_id=n.person_id), tick=Tick("follow_up", n.id),
             ),
         ),
     }  # fmt: skip
@@ -261,6 +282,15 @@ def compose(
     return Today(
         tuple(sections), pending=tuple(key for key, _title in SECTIONS if key not in ready)
     )
+
+
+def _decision_about(decision: Item) -> About | None:
+    # The circle that discusses it, else whoever owns it.
+    if decision.cadence_id is not None:
+        return About(decision.cadence, cadence_id=decision.cadence_id)
+    if decision.owner_id is not None:
+        return About(decision.owner, person_id=decision.owner_id)
+    return None
 
 
 def _ago(moment: dt.datetime | None, today: dt.date) -> str:

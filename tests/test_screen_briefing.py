@@ -91,3 +91,57 @@ async def test_y_copies_markdown_that_keeps_database_text_literal(
     assert any(item.startswith("# Runs\n<script>x</script>\n- marathons \ufffd[2J")
                for item in found["items"])  # fmt: skip
     assert "Notes:" in paragraphs(tokens(markdown))
+
+
+async def test_x_in_the_briefing_marks_the_follow_up_done(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    from store import queries
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")  # Dana: the marathon follow-up has come
+        await settle(pilot)
+        assert "ask now" in briefing_text(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        text = briefing_text(app)
+        assert "Runs the Chicago marathon" in text  # still pinned
+        assert "ask now" not in text
+        assert "Followed up" in toasts(app)
+    (marathon,) = [n for n in queries.notes(store, team["eng"]) if n.id == team["marathon"]]
+    assert str(marathon.follow_up_done) == "2026-11-20"
+
+
+async def test_x_in_a_briefing_with_several_follow_ups_asks_which(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    import datetime as dt
+
+    from store import edits, queries
+    from tui.widgets.form import FormScreen
+
+    edits.save_note(
+        store,
+        edits.NoteValues(person_id=team["dana"], on=dt.date(2026, 11, 1),
+                         text="Ask about Boulder", follow_up=dt.date(2026, 11, 19)),
+    )  # fmt: skip
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b", "x")  # the weekly: Jonas and Dana
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert [label for label, _id in form.fields[0].choices] == [
+            "Dana Whitfield: Runs the Chicago marathon", "Dana Whitfield: Ask about Boulder",
+        ]  # fmt: skip
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert briefing_text(app).count("ask now") == 1
+    done = {n.text: n.follow_up_done for n in queries.notes(store, team["eng"])}
+    assert done["Runs the Chicago marathon"] == dt.date(2026, 11, 20)
+    assert done["Ask about Boulder"] is None

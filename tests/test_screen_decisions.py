@@ -37,7 +37,7 @@ async def test_open_items_by_due_date_and_a_key_shows_all(
 async def test_a_due_date_from_another_year_says_its_year(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:
-    """"10 Dec overdue" on 20 Nov reads as a date still to come; it was last December."""
+    """ "10 Dec overdue" on 20 Nov reads as a date still to come; it was last December."""
     from store import edits
 
     edits.save_decision(
@@ -186,3 +186,84 @@ async def test_the_detail_reads_the_timeline_of_each_item_shown_and_only_once(
         await settle(pilot)
         assert "Timeline" not in detail_text(app)
         assert read == [team["avalara"], team["freeze"]]  # shown again: read once
+
+
+async def test_the_status_form_stays_open_on_the_missing_outcome(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    """ctrl+s without an outcome keeps the form, and what was typed, with the outcome focused."""
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")  # Avalara: open -> decided, no outcome yet
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#field-to", Select).value == "decided"
+        form.query_one("#field-on", Input).value = "2026-11-18"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        outcome = form.query_one("#field-outcome", TextArea)
+        assert app.focused is outcome
+        assert "a decision needs its outcome" in str(form.query_one("#error-outcome").render())
+        assert form.query_one("#field-on", Input).value == "2026-11-18"
+        await pilot.press(*"Avalara")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionsScreen)
+    (avalara,) = [i for i in decision_items(store, team["eng"]) if i.id == team["avalara"]]
+    assert (avalara.status, avalara.outcome, avalara.decided) == (
+        "decided", "Avalara", dt.date(2026, 11, 18)
+    )  # fmt: skip
+
+
+def _decided(store: Store, team: dict[str, int], title: str, raised: dt.date) -> int:
+    from store import edits
+
+    values = edits.DecisionValues(
+        title=title, raised=raised, status="decided", decided=raised, outcome="yes"
+    )
+    return edits.save_decision(store, team["eng"], values)
+
+
+def _open(store: Store, team: dict[str, int], title: str, raised: dt.date) -> int:
+    from store import edits
+
+    return edits.save_decision(store, team["eng"], edits.DecisionValues(title=title, raised=raised))
+
+
+async def test_supersede_offers_later_decisions_newest_first_and_the_list_says_so(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    older = _decided(store, team, "Ship in October", dt.date(2026, 9, 1))
+    old = _decided(store, team, "Ship in November", dt.date(2026, 10, 1))
+    later = _decided(store, team, "Ship on 19 Jan", dt.date(2026, 11, 1))
+    latest = _open(store, team, "Ship in February", dt.date(2026, 11, 15))
+    dropped = _open(store, team, "Ship at Easter", dt.date(2026, 11, 16))
+    decisions.move(store, dropped, "dropped", at=dt.datetime(2026, 11, 17, tzinfo=dt.UTC))
+    app = make_app(start_screen="decisions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        while app.screen.selected().id != old:
+            await pilot.press("j")
+        await pilot.press("u")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        picker = form.query_one("#field-by", Select)
+        offered = [value for _label, value in form.fields[0].choices]
+        # Not older, not dropped, not itself; newest first. The fixture's freeze has no raised
+        # date: it counts as raised when decided, 2 Nov.
+        assert offered == [latest, team["freeze"], later]
+        assert picker.value == latest
+        picker.value = later
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionsScreen)
+        rows = dict(zip(column(app, 1), column(app, 4), strict=True))
+        assert rows["Ship in November"] == "superseded by Ship on 19 Jan"
+        assert rows["Ship in October"] == "decided"
+        assert "Superseded by" in detail_text(app)
+    found = {i.id: i for i in decision_items(store, team["eng"])}
+    assert found[old].superseded_by == (later, "Ship on 19 Jan")
+    assert older in found

@@ -29,6 +29,31 @@ async def test_notes_show_person_pin_follow_up_and_text(
         assert column(app, 5) == ["Runs the Chicago marathon", "Prefers Slack over email"]
 
 
+async def test_x_marks_a_follow_up_done_and_again_still_to_do(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="notes")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert column(app, 4) == ["13 Oct overdue", ""]  # the marathon, first
+        await pilot.press("x")
+        await settle(pilot)
+        assert column(app, 4) == ["13 Oct ✓", ""]
+        assert "Followed up" in detail_text(app) and "Fri 20 Nov 2026" in detail_text(app)
+        (marathon,) = [n for n in queries.notes(store, team["eng"]) if n.id == team["marathon"]]
+        assert (marathon.follow_up, marathon.follow_up_done) == (
+            dt.date(2026, 10, 13), dt.date(2026, 11, 20),
+        )  # fmt: skip
+        await pilot.press("x")
+        await settle(pilot)
+        assert column(app, 4) == ["13 Oct overdue", ""]
+        await pilot.press("j", "x")  # Inês's note has no follow-up to mark
+        await settle(pilot)
+    (marathon,) = [n for n in queries.notes(store, team["eng"]) if n.id == team["marathon"]]
+    assert marathon.follow_up_done is None
+    assert all(n.follow_up_done is None for n in queries.notes(store, team["eng"]))
+
+
 async def test_new_note_is_saved_for_the_chosen_person(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:
@@ -87,7 +112,12 @@ def add_notes(store: Store, person_id: int, texts: list[str]) -> None:
         session.execute(
             insert(note),
             [
-                {"person_id": person_id, "on": dt.date(2026, 1, 1), "text": text, "kind": "personal"}
+                {
+                    "person_id": person_id,
+                    "on": dt.date(2026, 1, 1),
+                    "text": text,
+                    "kind": "personal",
+                }
                 for text in texts
             ],
         )

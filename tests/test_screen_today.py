@@ -164,11 +164,12 @@ def test_today_reads_only_the_notes_its_sections_can_show(
 ) -> None:
     from store import edits
     from store.queries import notes
-    from store.today import AHEAD_DAYS, FOLLOW_UP_DAYS, compose, notes_due
+    from store.today import AHEAD_DAYS, compose, notes_due
 
     today = NOW.date()
-    # Follow-ups on each side of both edges of the window, personal and not.
-    offsets = (-FOLLOW_UP_DAYS - 1, -FOLLOW_UP_DAYS, 0, 1, AHEAD_DAYS, AHEAD_DAYS + 1)
+    # Follow-ups long past (they stay until done), today, and on each side of the far edge,
+    # personal and not.
+    offsets = (-400, -31, 0, 1, AHEAD_DAYS, AHEAD_DAYS + 1)
     for offset in offsets:
         for kind in ("personal", "professional"):
             edits.save_note(
@@ -180,10 +181,17 @@ def test_today_reads_only_the_notes_its_sections_can_show(
                 ),
             )  # fmt: skip
     edits.save_note(store, edits.NoteValues(person_id=team["ines"], on=today, text="no date"))
+    done = edits.save_note(
+        store,
+        edits.NoteValues(person_id=team["ines"], on=today, text="done", follow_up=today),
+    )
+    edits.mark_follow_up(store, done, today)
 
     due = notes_due(store, team["eng"], today)
+    # The fixture's marathon note: its follow-up (13 Oct) is 38 days past and not done.
     assert sorted(n.text for n in due) == sorted(
-        f"{kind} {offset:+d}" for offset in offsets[1:-1] for kind in ("personal", "professional")
+        [f"{kind} {offset:+d}" for offset in offsets[:-1] for kind in ("personal", "professional")]
+        + ["Runs the Chicago marathon"]
     )
     # Today from those few is Today from every note.
     every = notes(store, team["eng"])
@@ -273,3 +281,121 @@ async def test_the_first_lines_are_in_the_first_frame_on_a_file_and_read_aside_o
         await settle(pilot)
         assert on_main == [not db_target.startswith("postgresql")]
         assert "losing touch" in str(app.screen.query_one("#summary", Static).render())
+
+
+def _highlight(app: object, starts: str) -> None:
+    options = app.screen.query_one("#today", OptionList)  # type: ignore[attr-defined]
+    options.highlighted = next(
+        i for i, option in enumerate(options.options) if str(option.prompt).startswith(starts)
+    )
+
+
+def _log_overdue_step(store: Store, team: dict[str, int], *more: str) -> int:
+    """Dana's late step "Send the tax memo" (its id), and Jonas's late steps `more`."""
+    from store.checkins import CheckInDraft, log_checkin
+    from store.logparse import NextStepLine
+
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=dt.datetime(2026, 11, 10, 15, tzinfo=dt.UTC),
+            attendee_ids=(team["dana"],), outcome="Tax talk",
+            next_steps=(
+                NextStepLine("Send the tax memo", team["dana"], dt.date(2026, 11, 16)),
+                *(NextStepLine(text, team["jonas"], dt.date(2026, 11, 16)) for text in more),
+            ),
+        ),
+    )  # fmt: skip
+    (step,) = queries.steps_of(store, team["eng"], person_id=team["dana"])
+    return step.id
+
+
+async def test_a_follow_up_long_past_stays_on_today_until_x_marks_it_done(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    """The marathon follow-up came on 13 Oct, 38 days before: still to ask, so still here."""
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert any(
+            line.startswith("  Dana Whitfield: Runs the Chicago marathon") for line in lines(app)
+        )
+        _highlight(app, "  Dana Whitfield: Runs the Chicago marathon")
+        await pilot.press("x")
+        await settle(pilot)
+        assert not any("Chicago marathon" in line for line in lines(app))
+        assert not any(line.startswith("Follow-ups due") for line in lines(app))
+    (marathon,) = [n for n in queries.notes(store, team["eng"]) if n.id == team["marathon"]]
+    assert (marathon.follow_up, marathon.follow_up_done) == (
+        dt.date(2026, 10, 13), dt.date(2026, 11, 20),
+    )  # fmt: skip
+
+
+async def test_x_on_today_ticks_a_late_step_and_stays_in_place(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    step_id = _log_overdue_step(store, team, "Book the Denver trip")
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _highlight(app, "● Send the tax memo")  # Dana's, then Jonas's (by owner)
+        await pilot.press("x")
+        await settle(pilot)
+        assert not any("Send the tax memo" in line for line in lines(app))
+        options = app.screen.query_one("#today", OptionList)
+        assert options.highlighted is not None  # on the next line, not back at the top
+        assert str(options.options[options.highlighted].prompt).startswith("● Book the Denver")
+    (step,) = [s for s in queries.steps_of(store, team["eng"]) if s.id == step_id]
+    assert step.done
+
+
+async def test_x_does_nothing_on_a_line_that_is_not_a_step_or_follow_up(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _highlight(app, "● Use Avalara for sales tax")  # an overdue decision
+        assert app.screen.check_action("tick", ()) is None
+        before = lines(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert lines(app) == before
+
+
+async def test_b_and_h_on_today_open_the_briefing_and_history_of_its_person_or_cadence(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    from store import edits
+    from tui.screens.briefing import BriefingScreen
+    from tui.screens.history import HistoryScreen
+
+    _log_overdue_step(store, team)
+    edits.save_decision(
+        store, team["eng"],
+        edits.DecisionValues(title="Pick the 3PL", due=dt.date(2026, 11, 1),
+                             cadence_id=team["weekly"]),
+    )  # fmt: skip
+    app = make_app(start_screen="today")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        _highlight(app, "● Send the tax memo")  # Dana's step
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.person_id == team["dana"]
+        assert "Dana Whitfield" in str(app.screen.query_one("#briefing", Static).render())
+        await pilot.press("escape")
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.person_id == team["dana"]
+        assert [step.text for step in app.screen.steps.values()] == ["Send the tax memo"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        _highlight(app, "● Pick the 3PL")  # a decision of the weekly: about its cadence
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.cadence_id == team["weekly"]

@@ -64,6 +64,13 @@ def test_supersede_links_both_ways_and_only_decided(store: Store, team: dict[str
     assert item(store, team, new).supersedes == ((old, "Code freeze over Black Friday"),)
 
 
+def test_a_dropped_decision_cannot_supersede(store: Store, team: dict[str, int]) -> None:
+    decisions.move(store, team["avalara"], "dropped", at=AT)
+    with pytest.raises(EditError, match="still stands"):
+        decisions.supersede(store, team["freeze"], team["avalara"], at=AT)
+    assert item(store, team, team["freeze"]).superseded_by is None
+
+
 def test_mark_informed_by_hand_and_latency(store: Store, team: dict[str, int]) -> None:
     decisions.move(store, team["avalara"], "decided", at=AT, outcome="yes",
                    on=dt.date(2026, 11, 10))  # fmt: skip

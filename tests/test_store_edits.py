@@ -240,3 +240,45 @@ def test_stale_edits_of_notes_and_decisions_are_refused_too(store: Store, engage
             store, edits.NoteValues(person_id=anna, on=row.on, text="c"), note, row.version
         )
     assert queries.notes(store, engagement)[0].text == "b"
+
+
+def test_a_follow_up_stays_due_until_done_and_done_is_kept(store: Store, engagement: int) -> None:
+    from store.today import compose, notes_due
+
+    dana = person(store, engagement, "dana", "Dana Whitfield")
+    today = NOW.date()
+    long_ago = today - dt.timedelta(days=45)
+    note = edits.save_note(
+        store,
+        edits.NoteValues(
+            person_id=dana, on=long_ago, text="Ask about the move", follow_up=long_ago
+        ),
+    )
+    due = notes_due(store, engagement, today)
+    assert [n.id for n in due] == [note]
+    assert compose(NOW, today, notes=due).count("followups") == 1
+
+    edits.mark_follow_up(store, note, today)
+    assert notes_due(store, engagement, today) == []
+    (kept,) = queries.notes(store, engagement)
+    assert (kept.follow_up, kept.follow_up_done) == (long_ago, today)  # in the note's history
+    assert not kept.follow_up_open
+
+    # An edit that keeps the date keeps it done; a new date is a new follow-up.
+    values = edits.NoteValues(person_id=dana, on=long_ago, text="Ask about the new flat",
+                              follow_up=long_ago)  # fmt: skip
+    edits.save_note(store, values, note, kept.version)
+    (kept,) = queries.notes(store, engagement)
+    assert kept.follow_up_done == today
+    later = dt.date(2026, 12, 1)
+    edits.save_note(store, edits.NoteValues(**{**values.__dict__, "follow_up": later}), note,
+                    kept.version)  # fmt: skip
+    (kept,) = queries.notes(store, engagement)
+    assert (kept.follow_up, kept.follow_up_done) == (later, None)
+
+
+def test_marking_a_follow_up_needs_one(store: Store, engagement: int) -> None:
+    dana = person(store, engagement, "dana", "Dana Whitfield")
+    note = edits.save_note(store, edits.NoteValues(person_id=dana, on=NOW.date(), text="x"))
+    with pytest.raises(edits.EditError, match="no follow-up"):
+        edits.mark_follow_up(store, note, NOW.date())

@@ -31,6 +31,8 @@ from store.io_toml import (
 )
 
 UTC = dt.UTC
+
+
 class _Delete:
     """Marks a key to remove; its repr is stable so test ids match across xdist workers."""
 
@@ -135,6 +137,7 @@ def team() -> dict[str, Any]:
                 "text": "Wants a one-page summary before every call.",
                 "pinned": True,
                 "follow_up": dt.date(2026, 10, 13),
+                "follow_up_done": dt.date(2026, 10, 14),
             },
             {"person": "ines", "on": dt.date(2026, 10, 9), "text": "Prefers Slack over email"},
         ],
@@ -372,6 +375,7 @@ RULES: list[tuple[str, Any, str, str]] = [
     ("engagement.kickoff", AWARE, "engagement.kickoff", "not a date-time"),
     ("people[0].first_one_on_one", NAIVE, "people[0].first_one_on_one", "not a local date-time"),
     ("notes[0].follow_up", dt.time(9), "notes[0].follow_up", "not a time"),
+    ("notes[1].follow_up_done", dt.date(2026, 10, 9), "notes[1].follow_up_done", "no follow_up"),
     ("decisions[0].informed.ines", AWARE, "decisions[0].informed.ines", "not a date-time"),
     ("decisions[0].informed", ["ines"], "decisions[0].informed", "must be a table"),
     ("engagement", DELETE, "engagement", "missing; it is required"),

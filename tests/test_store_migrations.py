@@ -92,3 +92,30 @@ def test_the_migrations_build_every_index_the_tables_declare(
         assert declared <= built, f"{table.name}: {sorted(declared - built)} not built"
     assert "ix_note_follow_up" in {i["name"] for i in inspector.get_indexes("note")}
     store.close()
+
+
+def test_notes_keep_their_follow_up_and_are_not_done_after_0009(
+    new_target: Callable[..., str],
+) -> None:
+    from store import queries
+
+    path = new_target(empty=True)
+    engine = make_engine(path)
+    upgrade_to_head(engine, "0008")
+    with engine.begin() as connection:
+        for statement in FIRST_REVISION_ROWS[:4]:  # the engagement and its people
+            connection.execute(text(statement))
+        connection.execute(
+            text(
+                'INSERT INTO note (id, person_id, "on", kind, text, pinned, follow_up) '
+                "VALUES (1, 2, '2026-10-01', 'personal', 'Marathon', TRUE, '2026-10-13')"
+            )
+        )
+    engine.dispose()
+
+    store = Store.open(path)
+    (note,) = queries.notes(store, 1)
+    assert (str(note.follow_up), note.follow_up_done, note.follow_up_open) == (
+        "2026-10-13", None, True,
+    )  # fmt: skip
+    store.close()

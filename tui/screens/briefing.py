@@ -77,9 +77,8 @@ def attendee_block(person: AttendeeBrief, now: dt.datetime) -> Content:
         parts.append(("  Remember\n", "bold"))
         for note in person.notes:
             mark = "📌 " if note.pinned else ""
-            due = note.follow_up is not None and note.follow_up <= today
             parts.append(f"    {mark}{fmt.safe(note.text)}")
-            if due:
+            if note.asks(today):
                 parts.append(("  ask now", "bold $warning"))
             parts.append("\n")
     return Content.assemble(*parts)
@@ -89,6 +88,7 @@ class BriefingScreen(ShowsFailures, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="briefing.back"),
         Binding("y", "copy", "Copy Markdown", tooltip="Copy the briefing as Markdown", id="briefing.copy"),
+        Binding("x", "follow_up_done", "Followed up", tooltip="Mark a follow-up asked about done", id="briefing.follow_up_done"),
         Binding("j", "scroll('down')", "Down", show=False, id="briefing.down"),
         Binding("k", "scroll('up')", "Up", show=False, id="briefing.up"),
     ]  # fmt: skip
@@ -171,6 +171,46 @@ class BriefingScreen(ShowsFailures, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_follow_up_done(self) -> None:
+        if self.briefing is None:
+            return
+        today = self.rapport.today()
+        due = [
+            (f"{person.name}: {note.text.splitlines()[0] if note.text else ''}", note.id)
+            for person in self.briefing.attendees
+            for note in person.notes
+            if note.asks(today)
+        ]
+        if not due:
+            self.notify("No follow-up to ask about in this briefing.", severity="information")
+            return
+        if len(due) == 1:
+            self._mark_follow_up(due[0][1])
+            return
+        from tui.widgets.form import Field, FormScreen, Values
+
+        form = FormScreen(
+            "Which follow-up was done?",
+            [Field("note", "Followed up", "choice", value=due[0][1], choices=due)],
+        )
+
+        def chosen(values: Values | None) -> None:
+            if values is not None:
+                self._mark_follow_up(values["note"])
+
+        self.app.push_screen(form, chosen)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _mark_follow_up(self, note_id: int) -> None:
+        from store.edits import EditError, mark_follow_up
+
+        try:
+            mark_follow_up(self.rapport.store, note_id, self.rapport.today())
+        except EditError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.rapport.after_write, "Followed up")
 
     def action_copy(self) -> None:
         if self.briefing is None:

@@ -42,6 +42,20 @@ def _level(value: str) -> int | None:
     return int(value)
 
 
+def _status(row: Item, stale: str = " (stale)") -> str:
+    # A superseded decision is no longer what was decided: it says what replaced it.
+    if row.superseded_by:
+        return f"superseded by {row.superseded_by[1]}"
+    return row.status + (stale if row.stale else "")
+
+
+def _needs_outcome(values: Values) -> dict[str, str]:
+    """The store's own rule, checked before the form closes: what was typed stays."""
+    if decisions.needs_outcome(values["to"], values["outcome"]):
+        return {"outcome": decisions.NEEDS_OUTCOME}
+    return {}
+
+
 def _bind(key: str, action: str, text: str, tip: str) -> Binding:
     return Binding(key, action, text, tooltip=tip, id=f"decisions.{action}")
 
@@ -166,13 +180,13 @@ class DecisionsScreen(ListingScreen[Item]):
     def cells(self, row: Item) -> Sequence[Cell]:
         today = self.rapport.today()
         informed = f"{row.informed}/{len(row.audience)}" if row.audience else ""
-        status = row.status + (" (stale)" if row.stale else "")
+        status = _status(row)
         return (
             Text(row.kind),
             fmt.cell(row.title, "dim" if row.superseded_by else ""),
             fmt.cell(row.owner),
             fmt.due_cell(row.due, today, open_=row.is_open),
-            Text(status, style="yellow" if row.stale else ""),
+            fmt.cell(status, "yellow" if row.stale else ""),
             Text(informed, style="bold yellow" if row.not_propagated else ""),
             Text(
                 "" if row.score is None else str(row.score),
@@ -190,7 +204,7 @@ class DecisionsScreen(ListingScreen[Item]):
         missing = [f"· {t.name}" for t in row.missing]
         facts = [
             ("Kind", row.kind),
-            ("Status", row.status + (" — stale" if row.stale else "")),
+            ("Status", _status(row, " — stale")),
             ("Owner", row.owner),
             ("Home cadence", row.cadence),
             ("Raised", fmt.day(row.raised)),
@@ -285,6 +299,7 @@ class DecisionsScreen(ListingScreen[Item]):
                       parse=text_parser(TEXT_LEN, multiline=True)),
                 Field("on", "On (YYYY-MM-DD)", value=str(self.rapport.today()), parse=parse_date),
             ],
+            check=_needs_outcome,
         )  # fmt: skip
 
         form.save = partial(self._move, row)
@@ -351,8 +366,9 @@ class DecisionsScreen(ListingScreen[Item]):
         if row.kind != "decision" or row.status != "decided":
             self.notify("Only a decided decision can be superseded.", severity="warning")
             return
-        others = [(r.title, r.id) for r in self.rows if r.kind == "decision" and r.id != row.id]
+        others = [(r.title, r.id) for r in decisions.successors(self.rows, row)]
         if not others:
+            self.notify("No decision was raised after this one.", severity="warning")
             return
         form = FormScreen(
             f"Which later decision supersedes “{row.title}”?",

@@ -13,11 +13,13 @@ from collections.abc import Collection, Sequence
 
 from rich.text import Text
 from textual import on, work
+from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 
 from store import queries
+from store.db import Store
 from store.fields import parse_date, parse_optional_date
 from store.queries import NoteOrder, NoteRow
 from store.tables import TEXT_LEN, NoteKind
@@ -29,6 +31,19 @@ from tui.widgets.form import Field, FormScreen, Values, date_text, text_parser
 
 def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
+
+
+def _follow_up_cell(row: NoteRow, today: dt.date) -> Text:
+    if row.follow_up is not None and row.follow_up_done is not None:
+        return Text(f"{fmt.short_day(row.follow_up, today)} ✓", style="dim")
+    return fmt.due_cell(row.follow_up, today)
+
+
+def _mark_follow_up(store: Store, row: NoteRow, done_on: dt.date | None) -> str:
+    from store import edits
+
+    edits.mark_follow_up(store, row.id, done_on)
+    return f"Followed up: {_first_line(row.text)}" if done_on else "Follow-up to do again"
 
 
 class NoteList(PagedRows[NoteRow]):
@@ -48,7 +63,13 @@ def _deleted(note_id: int) -> NoteRow:
 
 class NotesScreen(ListingScreen[NoteRow]):
     TITLE_NOUN = "note"
-    BINDINGS = listing_bindings("notes")
+    BINDINGS = listing_bindings(
+        "notes",
+        extra=[
+            Binding("x", "follow_up_done", "Followed up", id="notes.follow_up_done",
+                    tooltip="Mark the follow-up done (or still to do again)"),
+        ],
+    )  # fmt: skip
     COLUMNS = (
         ("person", "Person", 18),
         ("on", "Date", None),
@@ -161,7 +182,7 @@ class NotesScreen(ListingScreen[NoteRow]):
             Text(fmt.short_day(row.on, today)),
             fmt.cell(row.kind),
             Text("📌" if row.pinned else ""),
-            fmt.due_cell(row.follow_up, today),
+            _follow_up_cell(row, today),
             fmt.cell(_first_line(row.text)),
         )
 
@@ -174,6 +195,8 @@ class NotesScreen(ListingScreen[NoteRow]):
                 ("Private", "yes: only its author can read it" if row.private else ""),
                 ("Pinned", "yes" if row.pinned else ""),
                 ("Follow up", fmt.day(row.follow_up)),
+                # Only once done: an empty label would still widen the others.
+                *([("Followed up", fmt.day(row.follow_up_done))] if row.follow_up_done else []),
             ],
             ("Note", row.text),
         )
@@ -223,3 +246,18 @@ class NotesScreen(ListingScreen[NoteRow]):
 
     def describe(self, row: NoteRow) -> str:
         return f"this note about {row.person}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_up_done" and not self.has_selection:
+            return None
+        return super().check_action(action, parameters)
+
+    def action_follow_up_done(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        if row.follow_up is None:
+            self.notify("This note has no follow-up.", severity="warning")
+            return
+        done_on = self.rapport.today() if row.follow_up_open else None
+        self.run_write(lambda: _mark_follow_up(self.rapport.store, row, done_on))

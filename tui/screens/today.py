@@ -23,7 +23,7 @@ from tui.widgets.title_bar import TitleBar
 
 if TYPE_CHECKING:
     from store.queries import NoteRow
-    from store.today import Today
+    from store.today import Today, TodayItem
     from tui.app import RapportApp
 
 # The summary line's words for each section's count: one, and more than one.
@@ -84,6 +84,9 @@ class TodayList(OptionList):
 class TodayScreen(ShowsFailures, Screen[None]):
     BINDINGS = [
         Binding("r", "reload", "Refresh", tooltip="Look again (the clock moves)", id="today.reload"),
+        Binding("x", "tick", "Done", tooltip="Mark the next step or follow-up done", id="today.tick"),
+        Binding("b", "brief", "Briefing", tooltip="Briefing on whom or what this is about", id="today.brief"),
+        Binding("h", "history", "History", tooltip="Check-ins with whom or what this is about", id="today.history"),
     ]  # fmt: skip
     AUTO_FOCUS = "#today"
 
@@ -98,6 +101,11 @@ class TodayScreen(ShowsFailures, Screen[None]):
         super().__init__()
         self._asked_version = -1  # the data version last asked for
         self._partial = False  # what is shown still lacks sections
+        self._items: dict[str, TodayItem] = {}  # the lines shown, by option id
+        # Where the lead's cursor is (option id, index), and the line a partial list put
+        # it on instead (None: the list shown is whole, or the lead moved since).
+        self._place: tuple[str | None, int | None] = (None, None)
+        self._placed: str | None = None
 
     @property
     def rapport(self) -> RapportApp:
@@ -181,13 +189,17 @@ class TodayScreen(ShowsFailures, Screen[None]):
             summary = f"{summary}  ·  still looking…" if summary else "Looking at the engagement…"
         self.query_one("#summary", Static).update(Content(summary or "Nothing needs you today."))
         listing = self.query_one("#today", TodayList)
-        keep = listing.highlighted_option.id if listing.highlighted_option else None
-        first = next((option.id for option in listing.options if not option.disabled), None)
-        if self._partial and keep == first:
-            keep = None  # sections still arriving: stay on the first line, unless moved
+        current = listing.highlighted_option.id if listing.highlighted_option else None
+        # While sections arrive (after a start, or a change such as `x`) the cursor is where
+        # the lead left it, not where a partial list put it: a line not read yet is put
+        # back once it is there.
+        if not (self._partial and current == self._placed):
+            self._place = (current, listing.highlighted)
+        keep, was_at = self._place
         self._partial = bool(today.pending)
         # One add_options call: added one by one, each option re-measured the whole list.
         options: list[Option] = []
+        self._items = {}
         for section in today.sections:
             if not section.total:
                 continue
@@ -199,7 +211,9 @@ class TodayScreen(ShowsFailures, Screen[None]):
                 label = Content.assemble(
                     mark, fmt.safe(item.text), "  ", (fmt.safe(item.detail), "dim")
                 )
-                options.append(Option(label, id=f"{item.screen}:{item.record_id}:{key}{number}"))
+                option_id = f"{item.screen}:{item.record_id}:{key}{number}"
+                self._items[option_id] = item
+                options.append(Option(label, id=option_id))
             if (rest := section.total - len(section.items)) > 0:
                 more = Content.assemble(
                     ("  … and ", "dim"), (f"{rest:,} more", "dim"),
@@ -211,10 +225,74 @@ class TodayScreen(ShowsFailures, Screen[None]):
         ids = [option.id for option in listing.options]
         if keep in ids:
             listing.highlighted = ids.index(keep)
+        elif (
+            keep is not None
+            and was_at is not None
+            and (at := next((i for i in range(was_at, len(ids)) if ids[i] in self._items), None))
+            is not None
+        ):
+            listing.highlighted = at  # the line is done and gone: stay where it was
         else:
             listing.highlighted = next(
                 (i for i, option in enumerate(listing.options) if not option.disabled), None
             )
+        placed = listing.highlighted_option
+        self._placed = placed.id if self._partial and placed is not None else None
+
+    def selected_item(self) -> TodayItem | None:
+        option = self.query_one("#today", TodayList).highlighted_option
+        return self._items.get(option.id or "") if option is not None else None
+
+    @on(OptionList.OptionHighlighted, "#today")
+    def _moved(self) -> None:
+        self.refresh_bindings()  # x, b and h depend on the line
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("tick", "brief", "history"):
+            item = self.selected_item()
+            if item is None:
+                return None
+            return True if (item.tick if action == "tick" else item.about) is not None else None
+        return True
+
+    def action_brief(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.about is not None:
+            about = item.about
+            self.rapport.open_briefing(cadence_id=about.cadence_id, person_id=about.person_id)
+
+    def action_history(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.about is not None:
+            about = item.about
+            self.rapport.open_history(
+                about.name, cadence_id=about.cadence_id, person_id=about.person_id
+            )
+
+    def action_tick(self) -> None:
+        item = self.selected_item()
+        if item is not None and item.tick is not None:
+            self._tick(item)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _tick(self, item: TodayItem) -> None:
+        from store.checkins import toggle_next_step
+        from store.edits import EditError, mark_follow_up
+
+        assert item.tick is not None
+        app = self.rapport
+        try:
+            if item.tick.kind == "step":
+                # Done, not toggled: the line may be older than a tick made elsewhere.
+                toggle_next_step(app.store, item.tick.id, done=True)
+                said = f"Next step done: {item.text}"
+            else:
+                mark_follow_up(app.store, item.tick.id, app.today())
+                said = f"Followed up: {item.text}"
+        except EditError as error:
+            app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        app.call_from_thread(app.after_write, said)
 
     @on(OptionList.OptionSelected, "#today")
     def _jump(self, event: OptionList.OptionSelected) -> None:
