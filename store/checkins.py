@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from store.db import Store
 from store.errors import ROW_LOCK, EditError, check_version
@@ -160,7 +161,7 @@ def log_checkin(
     store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None
 ) -> LogSummary:
     """Write (or rewrite) a check-in and all that came out of it, atomically."""
-    from store.models import Cadence, CheckIn, Decision, DecisionEvent, Engagement, NextStep, Note
+    from store.models import Cadence, CheckIn, Decision, DecisionEvent, Engagement, Note
 
     if not draft.attendee_ids:
         raise EditError("a check-in needs at least one attendee")
@@ -189,12 +190,6 @@ def log_checkin(
                 raise EditError("that check-in no longer exists")
             check_version(found, version)
             checkin = found
-            # Editing replaces what the check-in produced, except marks and decisions that
-            # have since lived a life of their own.
-            session.execute(delete(NextStep).where(NextStep.checkin_id == checkin_id))
-            session.execute(
-                delete(checkin_attendee).where(checkin_attendee.c.checkin_id == checkin_id)
-            )
         checkin.at = draft.at
         checkin.cadence_id = draft.cadence_id
         checkin.status = draft.status
@@ -202,18 +197,8 @@ def log_checkin(
         checkin.outcome = draft.outcome
         checkin.mood = draft.mood
         session.flush()
-        session.execute(
-            insert(checkin_attendee),
-            [
-                {"checkin_id": checkin.id, "person_id": pid, "position": position}
-                for position, pid in enumerate(dict.fromkeys(draft.attendee_ids))
-            ],
-        )
-        for step in draft.next_steps:
-            session.add(
-                NextStep(checkin_id=checkin.id, owner_id=step.owner_id, text=step.text,
-                         due=step.due, done=False)
-            )  # fmt: skip
+        _keep_attendees(session, checkin.id, draft.attendee_ids)
+        _keep_next_steps(session, checkin.id, draft.next_steps)
         day = draft.at.date()
         lead_id = draft.lead_id or session.scalar(
             select(Engagement.lead_id).where(Engagement.id == draft.engagement_id)
@@ -249,6 +234,97 @@ def log_checkin(
             checkin.id, title, len(set(draft.attendee_ids)), len(draft.next_steps),
             len(draft.decisions_raised), informed, len(draft.notes),
         )  # fmt: skip
+
+
+def _keep_attendees(session: Session, checkin_id: int, attendee_ids: Sequence[int]) -> None:
+    """The check-in's attendees become `attendee_ids`, in that order: rows of people who stay
+    are kept (their position updated), only those who left are removed."""
+    link = checkin_attendee.c
+    wanted = {pid: position for position, pid in enumerate(dict.fromkeys(attendee_ids))}
+    present = dict(
+        session.execute(
+            select(link.person_id, link.position).where(link.checkin_id == checkin_id)
+        ).all()
+    )
+    gone = [pid for pid in present if pid not in wanted]
+    if gone:
+        session.execute(
+            delete(checkin_attendee).where(link.checkin_id == checkin_id, link.person_id.in_(gone))
+        )
+    for pid, position in wanted.items():
+        if pid in present and present[pid] != position:
+            session.execute(
+                update(checkin_attendee)
+                .where(link.checkin_id == checkin_id, link.person_id == pid)
+                .values(position=position)
+            )
+    added = [
+        {"checkin_id": checkin_id, "person_id": pid, "position": position}
+        for pid, position in wanted.items()
+        if pid not in present
+    ]
+    if added:
+        session.execute(insert(checkin_attendee), added)
+
+
+# How alike a changed line's text must be to a step's to be read as an edit of it.
+SAME_STEP = 0.6
+
+
+def _keep_next_steps(session: Session, checkin_id: int, lines: Sequence[NextStepLine]) -> None:
+    """Make the check-in's next steps read as `lines`, keeping every step that stays.
+
+    The edit form shows the steps one a line in the order they were made (by id); the lines
+    that come back are matched to those steps as a diff of the two lists (difflib), so that
+    an edit never un-ticks, re-owns or re-creates a step it does not mean to:
+
+    - a line that reads exactly as a step (text, owner, due) is that step, untouched;
+    - within a run of changed lines (between unchanged ones), a line with the same or nearly
+      the same text as a step of the run (SAME_STEP) is an edit of that step; a line left
+      over at the same place in the run as a step left over is a rewrite of that step. An
+      edited step keeps its id and done state and takes the line's text, owner and due;
+    - steps left over are deleted (their lines were removed); lines left over are new steps,
+      not done, listed after the older ones (steps are listed by id).
+    """
+    from store.models import NextStep
+
+    steps = list(
+        session.scalars(
+            select(NextStep)
+            .where(NextStep.checkin_id == checkin_id)
+            .order_by(NextStep.id)
+            .with_for_update(of=NextStep)  # a tick at the same moment waits, then is kept
+        )
+    )
+    was = [(s.text, s.owner_id, s.due) for s in steps]
+    wanted = [(line.text, line.owner_id, line.due) for line in lines]
+    matcher = SequenceMatcher(None, was, wanted, autojunk=False)
+    for op, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        olds = dict(enumerate(steps[old_start:old_end]))
+        news = dict(enumerate(lines[new_start:new_end]))
+        alike = sorted(
+            (
+                (-SequenceMatcher(None, step.text, line.text).ratio(), abs(i - j), i, j)
+                for i, step in olds.items()
+                for j, line in news.items()
+            ),
+        )
+        pairs = []
+        for unlike, _distance, i, j in alike:
+            if -unlike >= SAME_STEP and i in olds and j in news:
+                pairs.append((olds.pop(i), news.pop(j)))
+        pairs += [(olds.pop(i), news.pop(i)) for i in list(olds) if i in news]
+        for step, line in pairs:
+            step.text, step.owner_id, step.due = line.text, line.owner_id, line.due
+        for step in olds.values():
+            session.delete(step)
+        for line in news.values():
+            session.add(
+                NextStep(checkin_id=checkin_id, owner_id=line.owner_id, text=line.text,
+                         due=line.due, done=False)
+            )  # fmt: skip
 
 
 def _mark_informed(
