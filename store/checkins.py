@@ -18,7 +18,15 @@ from sqlalchemy import delete, insert, select, update
 
 from store.db import Store
 from store.errors import ROW_LOCK, EditError, check_version
-from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
+from store.fields import FieldError
+from store.logparse import (
+    Candidate,
+    DecisionLine,
+    NextStepLine,
+    NoteLine,
+    PeopleIndex,
+    check_happened,
+)
 from store.queries import AD_HOC, cadence_attendees
 from store.sharing import Shared
 from store.tables import NoteKind, checkin_attendee
@@ -158,15 +166,23 @@ def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
 
 
 def log_checkin(
-    store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None
-) -> LogSummary:
-    """Write (or rewrite) a check-in and all that came out of it, atomically."""
+    store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None,
+    *, now: dt.datetime | None = None,
+) -> LogSummary:  # fmt: skip
+    """Write (or rewrite) a check-in and all that came out of it, atomically.
+
+    A check-in later than `now` (default: the clock) by more than a few minutes is refused.
+    """
     from store.models import Cadence, CheckIn, Decision, DecisionEvent, Engagement, Note
 
     if not draft.attendee_ids:
         raise EditError("a check-in needs at least one attendee")
     if draft.mood is not None and not 1 <= draft.mood <= 5:
         raise EditError("mood is 1 to 5")
+    try:
+        check_happened(draft.at, now or dt.datetime.now(dt.UTC))
+    except FieldError as error:
+        raise EditError(str(error)) from None
     with store.write() as session:
         named = set(draft.attendee_ids)
         named |= {s.owner_id for s in draft.next_steps if s.owner_id is not None}

@@ -104,6 +104,9 @@ def test_with_alone_is_an_ad_hoc_call_and_overrides_a_cadence(
         (["--cadence", "weekly", "--note", "just text"], '--note "just text": '),
         (["--cadence", "weekly", "--outcome", "red \x1b[31m"], '--outcome "red \\x1b[31m": '),
         (["--cadence", "nope"], '--cadence "nope": no cadence has that key or name'),
+        (["--with", "dana", "--when", "2027-05-01 10:00"],
+         '--when "2027-05-01 10:00": 2027-05-01 10:00 UTC is in the future: a check-in is a '
+         "meeting that happened"),
         (["--when", "now"], "who was there? give --cadence NAME or --with KEY,KEY"),
         (["--with", "dana", "--engagement", "nope"], '--engagement "nope": no engagement'),
     ],

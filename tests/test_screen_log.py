@@ -132,6 +132,26 @@ async def test_validation_blocks_saving_and_names_the_problem(
     assert {t: table_rows(store, t) for t in before} == before
 
 
+async def test_a_check_in_in_the_future_is_refused_under_when(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    before = table_rows(store, "checkin")
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        form = app.screen
+        form.query_one("#field-attendee_ids", Input).value = "Jonas"
+        # The clock: 10:30 UTC, 11:30 in Berlin (the lead's zone here).
+        form.query_one("#field-when", Input).value = "2026-11-20 12:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open, with what was typed
+        assert "is in the future" in str(form.query_one("#error-when", Static).render())
+        assert form.query_one("#field-when", Input).value == "2026-11-20 12:00"
+    assert table_rows(store, "checkin") == before
+
+
 async def test_escape_with_typed_text_asks_before_discarding(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:

@@ -213,6 +213,16 @@ def test_an_edit_keeps_the_attendees_it_does_not_touch(store: Store, team: dict[
     assert queries.recent_checkins(store, limit=1)[0].attendees == ("Inês Carvalho", "Jonas Brandt")
 
 
+def test_a_check_in_in_the_future_is_refused(store: Store, team: dict[str, int]) -> None:
+    before = dump(store)
+    draft = CheckInDraft(engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"],))
+    with pytest.raises(EditError, match="is in the future"):
+        log_checkin(store, draft, now=AT - dt.timedelta(minutes=11))
+    assert dump(store) == before
+    log_checkin(store, draft, now=AT - dt.timedelta(minutes=10))  # a call logged as it ends
+    assert len(dump(store)["checkin"]) == len(before["checkin"]) + 1
+
+
 def test_toggle_next_step(store: Store, team: dict[str, int]) -> None:
     log_checkin(
         store,

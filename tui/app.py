@@ -376,7 +376,7 @@ class RapportApp(App[None]):
         from store.edits import ConflictError, EditError
 
         try:
-            summary = log_checkin(self.store, draft, checkin_id, version)
+            summary = log_checkin(self.store, draft, checkin_id, version, now=self.now())
         except ConflictError as error:
             self.call_from_thread(self.notify, str(error), severity="warning", markup=False)
             self.call_from_thread(self.after_write_elsewhere)

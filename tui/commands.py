@@ -214,7 +214,7 @@ def _log(store: Store, args: argparse.Namespace) -> int:
         notes=tuple(n for n in notes if n is not None),
     )
     try:
-        summary = log_checkin(store, draft)
+        summary = log_checkin(store, draft, now=now)
     except EditError as error:
         raise Problems([str(error)]) from None
     print(summary)
