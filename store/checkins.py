@@ -151,6 +151,27 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
         return LogContext(people, cadences, to_tell, slots)
 
 
+def find_decision(store: Store, engagement_id: int, wanted: str) -> int:
+    """The decision (or risk, or dependency) whose key or title is `wanted`, case folded:
+    how `rapport log --told` names one. FieldError names an unknown or ambiguous one."""
+    folded = " ".join(wanted.split()).casefold()
+    with store.connect() as session:
+        found = session.execute(
+            select(DECISION.id, DECISION.key, DECISION.title)
+            .where(DECISION.engagement_id == engagement_id)
+            .order_by(DECISION.id)
+        ).all()
+    by_key = [row for row in found if row.key and row.key.casefold() == folded]
+    by_title = [row for row in found if " ".join(row.title.split()).casefold() == folded]
+    matches = by_key or by_title
+    if len(matches) == 1:
+        return int(matches[0].id)
+    if not matches:
+        raise FieldError("no decision, risk or dependency has that key or title")
+    keys = ", ".join(row.key or f"(no key, id {row.id})" for row in matches[:5])
+    raise FieldError(f"{len(matches)} items have that title; give the key: {keys}")
+
+
 def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
     from store.models import Person
 
