@@ -7,7 +7,7 @@ Conventions, kept simple so a briefing is the same on every machine for a given 
 
 - "Today" (for overdue next steps and follow-ups that have come) is the date of `now` in UTC;
   the date of a check-in (`raised_on`, dates in the Markdown) is its UTC date too.
-- Days since a check-in are whole days elapsed (`(now - at) // 1 day`, never below 0).
+- Days since a check-in are calendar days in the lead's zone (store.since), never below 0.
 - A skipped check-in did not happen: it is not contact, not an outcome and has no mood.
 - A one-on-one is a check-in with the person and at most one other attendee.
 
@@ -42,10 +42,10 @@ from store.models import (
     checkin_attendee,
 )
 from store.queries import AD_HOC
+from store.since import ago_text, days_since
 
 MOODS_SHOWN = 8
 SPARKS = "▁▃▄▆█"  # mood 1 (bad) .. 5 (great)
-_DAY = dt.timedelta(days=1)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -164,10 +164,6 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _days_since(at: dt.datetime | None, now: dt.datetime) -> int | None:
-    return None if at is None else max(0, (now - at) // _DAY)
-
-
 def _attendees(
     session: Session, engagement_id: int, person_ids: Sequence[int], now: dt.datetime
 ) -> tuple[AttendeeBrief, ...]:
@@ -204,8 +200,8 @@ def _attendees(
                 local_time=local,
                 in_hours=local.weekday() < 5
                 and person.work_start <= local.time().replace(tzinfo=None) < person.work_end,
-                days_since_contact=_days_since(seen.last and seen.last.at, now),
-                days_since_one_on_one=_days_since(seen.one_on_one, now),
+                days_since_contact=days_since(seen.last and seen.last.at, now),
+                days_since_one_on_one=days_since(seen.one_on_one, now),
                 last_outcome=seen.last,
                 open_steps=tuple(steps.get(pid, ())),
                 decisions_owned=tuple(owned.get(pid, ())),
@@ -369,14 +365,6 @@ def _indented(text: str) -> str:
     return "\n  ".join(text.splitlines()) if text else ""
 
 
-def _ago(days: int | None) -> str:
-    if days is None:
-        return "never"
-    if days == 0:
-        return "less than a day ago"
-    return "1 day ago" if days == 1 else f"{days} days ago"
-
-
 def _outcome(outcome: OutcomeBrief) -> str:
     head = f"{outcome.title}, {outcome.at.astimezone(dt.UTC):%Y-%m-%d}"
     if outcome.mood is not None:
@@ -407,8 +395,8 @@ def _attendee_markdown(attendee: AttendeeBrief, briefing: Briefing, today: dt.da
         f"## {attendee.name} ({about})" if about else f"## {attendee.name}",
         "",
         f"- Local time: {attendee.local_time:%a %H:%M} {attendee.timezone} ({hours} working hours)",
-        f"- Last contact: {_ago(attendee.days_since_contact)}",
-        f"- Last one-on-one: {_ago(attendee.days_since_one_on_one)}",
+        f"- Last contact: {ago_text(attendee.days_since_contact)}",
+        f"- Last one-on-one: {ago_text(attendee.days_since_one_on_one)}",
     ]
     if attendee.last_outcome is not None and attendee.last_outcome != briefing.last_outcome:
         out.append(f"- Last outcome: {_outcome(attendee.last_outcome)}")

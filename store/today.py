@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from store import queries
+from store import queries, since
 from store.db import Store
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def compose(
             [p for p in roster if p.losing_touch],
             lambda p: TodayItem(
                 p.name,
-                f"last contact {_ago(p.last_contact, today)}, target every {p.contact_target} days",
+                f"last contact {since.ago(p.last_contact, now)}, target every {p.contact_target} days",
                 "roster", p.id,
             ),
         ),
@@ -253,10 +253,3 @@ def compose(
     return Today(
         tuple(sections), pending=tuple(key for key, _title in SECTIONS if key not in ready)
     )
-
-
-def _ago(moment: dt.datetime | None, today: dt.date) -> str:
-    if moment is None:
-        return "never"
-    days = (today - moment.date()).days
-    return "today" if days <= 0 else f"{days} days ago"

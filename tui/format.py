@@ -1,4 +1,4 @@
-"""How values look on screen: dates, moments, local times. Only the UI uses humanize."""
+"""How values look on screen: dates, moments, local times."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import humanize
 from rich.text import Text
 from textual.content import Content
+
+from store import since
 
 if TYPE_CHECKING:
     from store.queries import StepRow
@@ -39,10 +40,9 @@ def cell(value: str, style: str = "") -> Text:
 
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
-    """`3 days ago`, or `never`."""
-    if moment is None:
-        return "never"
-    return humanize.naturaltime(now - moment)
+    """`today`, `yesterday`, `3 days ago` or `never`: calendar days in the lead's zone, the
+    same words as Today, the briefing and `rapport brief` (store.since)."""
+    return since.ago(moment, now)
 
 
 def day(value: dt.date | None) -> str:
@@ -50,7 +50,7 @@ def day(value: dt.date | None) -> str:
 
 
 def short_day(value: dt.date | None, today: dt.date | None = None) -> str:
-    """"19 Nov"; with the year when it is not `today`'s (a list spanning years, or a due
+    """ "19 Nov"; with the year when it is not `today`'s (a list spanning years, or a due
     date from last year, would otherwise read as one still to come)."""
     if value is None:
         return ""
