@@ -9,7 +9,8 @@ Conventions, kept simple so a briefing is the same on every machine for a given 
   the date of a check-in (`raised_on`, dates in the Markdown) is its UTC date too.
 - Days since a check-in are calendar days in the lead's zone (store.since), never below 0.
 - A skipped check-in did not happen: it is not contact, not an outcome and has no mood.
-- A one-on-one is a check-in with the person and at most one other attendee.
+- A one-on-one is a check-in with the person and at most one other attendee
+  (store.queries.ONE_ON_ONE_SIZE), or the first one-on-one noted by hand on the person.
 
 The queries do not grow with the number of attendees: every per-person fact is loaded for all
 attendee ids at once (`IN (...)`) and grouped here.
@@ -41,7 +42,7 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
-from store.queries import AD_HOC
+from store.queries import AD_HOC, ONE_ON_ONE_SIZE
 from store.since import ago_text, days_since
 
 MOODS_SHOWN = 8
@@ -201,7 +202,11 @@ def _attendees(
                 in_hours=local.weekday() < 5
                 and person.work_start <= local.time().replace(tzinfo=None) < person.work_end,
                 days_since_contact=days_since(seen.last and seen.last.at, now),
-                days_since_one_on_one=days_since(seen.one_on_one, now),
+                # A first one-on-one noted by hand (from before rapport) is one too: the
+                # Roster's onboarding and this never disagree on whether there was one.
+                days_since_one_on_one=_fewest(
+                    days_since(seen.one_on_one, now), days_since(person.first_one_on_one, now)
+                ),
                 last_outcome=seen.last,
                 open_steps=tuple(steps.get(pid, ())),
                 decisions_owned=tuple(owned.get(pid, ())),
@@ -211,6 +216,11 @@ def _attendees(
             )
         )
     return tuple(briefs)
+
+
+def _fewest(*days: int | None) -> int | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
 
 
 @dataclass
@@ -254,7 +264,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, _History]:
         .subquery()
     )
     newest = (attended.c.at.desc(), attended.c.id.desc())
-    pair = attended.c.size <= 2
+    pair = attended.c.size <= ONE_ON_ONE_SIZE
     ranked = select(
         attended,
         func.row_number().over(partition_by=attended.c.person_id, order_by=newest).label("nth"),
@@ -269,7 +279,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, _History]:
         or_(
             ranked.c.nth == 1,
             and_(ranked.c.mood.is_not(None), ranked.c.nth_mood <= MOODS_SHOWN),
-            and_(ranked.c.size <= 2, ranked.c.nth_pair == 1),
+            and_(ranked.c.size <= ONE_ON_ONE_SIZE, ranked.c.nth_pair == 1),
         )
     )
     found: dict[int, _History] = defaultdict(_History)
@@ -279,7 +289,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, _History]:
             seen.last = OutcomeBrief(row.at, row.cadence or AD_HOC, row.outcome, row.mood)
         if row.mood is not None and row.nth_mood <= MOODS_SHOWN:
             seen.moods.append((row.at, row.mood))
-        if row.size <= 2 and row.nth_pair == 1:
+        if row.size <= ONE_ON_ONE_SIZE and row.nth_pair == 1:
             seen.one_on_one = row.at
     return found
 

@@ -228,7 +228,7 @@ def compose(
             ),
         ),
         "onboarding": (
-            [p for p in roster if p.late_joiner or p.first_one_on_one is None],
+            [p for p in roster if p.late_joiner or p.first_one_on_one_known is None],
             lambda p: TodayItem(
                 p.name,
                 "joined after the kickoff, not onboarded" if p.late_joiner
