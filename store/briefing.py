@@ -201,7 +201,7 @@ def _attendees(
                 local_time=local,
                 in_hours=local.weekday() < 5
                 and person.work_start <= local.time().replace(tzinfo=None) < person.work_end,
-                days_since_contact=days_since(seen.last and seen.last.at, now),
+                days_since_contact=days_since(seen.last.at if seen.last else None, now),
                 # A first one-on-one noted by hand (from before rapport) is one too: the
                 # Roster's onboarding and this never disagree on whether there was one.
                 days_since_one_on_one=_fewest(

@@ -21,7 +21,7 @@ from store import health
 from store.db import Store
 from store.health import Expected
 from store.sharing import Shared
-from store.tables import Channel, CheckInStatus, cadence_attendee, checkin_attendee
+from store.tables import Channel, CheckInStatus, UTCDateTime, cadence_attendee, checkin_attendee
 from store.tables import cadence as cadence_t
 from store.tables import checkin as checkin_t
 from store.tables import engagement as engagement_t
@@ -214,8 +214,8 @@ def _proven_onboarding(
     )
     if people is not None:
         stmt = stmt.where(checkin_attendee.c.person_id.in_(people))
-    at_type = checkin.at.type
-    found = {}
+    at_type = UTCDateTime()  # the column's own type, which func.min loses on SQLite
+    found: dict[int, tuple[dt.datetime | None, bool]] = {}
     for person_id, first, met in session.execute(stmt).all():
         if first is not None or met:
             moment = (
