@@ -7,9 +7,10 @@ Conventions, kept simple so a briefing is the same on every machine for a given 
 
 - "Today" (for overdue next steps and follow-ups that have come) is the date of `now` in UTC;
   the date of a check-in (`raised_on`, dates in the Markdown) is its UTC date too.
-- Days since a check-in are whole days elapsed (`(now - at) // 1 day`, never below 0).
+- Days since a check-in are calendar days in the lead's zone (store.since), never below 0.
 - A skipped check-in did not happen: it is not contact, not an outcome and has no mood.
-- A one-on-one is a check-in with the person and at most one other attendee.
+- A one-on-one is a check-in with the person and at most one other attendee
+  (store.queries.ONE_ON_ONE_SIZE), or the first one-on-one noted by hand on the person.
 
 The queries do not grow with the number of attendees: every per-person fact is loaded for all
 attendee ids at once (`IN (...)`) and grouped here.
@@ -41,12 +42,12 @@ from store.models import (
     cadence_attendee,
     checkin_attendee,
 )
-from store.queries import AD_HOC
+from store.queries import AD_HOC, ONE_ON_ONE_SIZE
+from store.since import ago_text, days_since
 from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock
 
 MOODS_SHOWN = 8
 SPARKS = "▁▃▄▆█"  # mood 1 (bad) .. 5 (great)
-_DAY = dt.timedelta(days=1)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -164,10 +165,6 @@ def _check_aware(now: dt.datetime) -> None:
         raise ValueError("a briefing needs an aware `now`")
 
 
-def _days_since(at: dt.datetime | None, now: dt.datetime) -> int | None:
-    return None if at is None else max(0, (now - at) // _DAY)
-
-
 def _attendees(
     session: Session, engagement_id: int, person_ids: Sequence[int], now: dt.datetime
 ) -> tuple[AttendeeBrief, ...]:
@@ -205,8 +202,12 @@ def _attendees(
                 in_hours=None
                 if local is None
                 else in_working_hours(local, person.work_start, person.work_end),
-                days_since_contact=_days_since(seen.last and seen.last.at, now),
-                days_since_one_on_one=_days_since(seen.one_on_one, now),
+                days_since_contact=days_since(seen.last.at if seen.last else None, now),
+                # A first one-on-one noted by hand (from before rapport) is one too: the
+                # Roster's onboarding and this never disagree on whether there was one.
+                days_since_one_on_one=_fewest(
+                    days_since(seen.one_on_one, now), days_since(person.first_one_on_one, now)
+                ),
                 last_outcome=seen.last,
                 open_steps=tuple(steps.get(pid, ())),
                 decisions_owned=tuple(owned.get(pid, ())),
@@ -216,6 +217,11 @@ def _attendees(
             )
         )
     return tuple(briefs)
+
+
+def _fewest(*days: int | None) -> int | None:
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
 
 
 @dataclass
@@ -259,7 +265,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, _History]:
         .subquery()
     )
     newest = (attended.c.at.desc(), attended.c.id.desc())
-    pair = attended.c.size <= 2
+    pair = attended.c.size <= ONE_ON_ONE_SIZE
     ranked = select(
         attended,
         func.row_number().over(partition_by=attended.c.person_id, order_by=newest).label("nth"),
@@ -274,7 +280,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, _History]:
         or_(
             ranked.c.nth == 1,
             and_(ranked.c.mood.is_not(None), ranked.c.nth_mood <= MOODS_SHOWN),
-            and_(ranked.c.size <= 2, ranked.c.nth_pair == 1),
+            and_(ranked.c.size <= ONE_ON_ONE_SIZE, ranked.c.nth_pair == 1),
         )
     )
     found: dict[int, _History] = defaultdict(_History)
@@ -284,7 +290,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, _History]:
             seen.last = OutcomeBrief(row.at, row.cadence or AD_HOC, row.outcome, row.mood)
         if row.mood is not None and row.nth_mood <= MOODS_SHOWN:
             seen.moods.append((row.at, row.mood))
-        if row.size <= 2 and row.nth_pair == 1:
+        if row.size <= ONE_ON_ONE_SIZE and row.nth_pair == 1:
             seen.one_on_one = row.at
     return found
 
@@ -373,14 +379,6 @@ def _indented(text: str) -> str:
     return escaped(text, indent="  ")
 
 
-def _ago(days: int | None) -> str:
-    if days is None:
-        return "never"
-    if days == 0:
-        return "less than a day ago"
-    return "1 day ago" if days == 1 else f"{days} days ago"
-
-
 def _outcome(outcome: OutcomeBrief) -> str:
     head = f"{one_line(outcome.title)}, {outcome.at.astimezone(dt.UTC):%Y-%m-%d}"
     if outcome.mood is not None:
@@ -418,8 +416,8 @@ def _attendee_markdown(attendee: AttendeeBrief, briefing: Briefing, today: dt.da
         f"## {name} ({about})" if about else f"## {name}",
         "",
         f"- Local time: {one_line(_local_time(attendee))}",
-        f"- Last contact: {_ago(attendee.days_since_contact)}",
-        f"- Last one-on-one: {_ago(attendee.days_since_one_on_one)}",
+        f"- Last contact: {ago_text(attendee.days_since_contact)}",
+        f"- Last one-on-one: {ago_text(attendee.days_since_one_on_one)}",
     ]
     if attendee.last_outcome is not None and attendee.last_outcome != briefing.last_outcome:
         out.append(f"- Last outcome: {_outcome(attendee.last_outcome)}")

@@ -11,13 +11,22 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from store.db import Store
 from store.errors import ROW_LOCK, EditError, check_version
-from store.logparse import Candidate, DecisionLine, NextStepLine, NoteLine, PeopleIndex
+from store.fields import FieldError
+from store.logparse import (
+    Candidate,
+    DecisionLine,
+    NextStepLine,
+    NoteLine,
+    PeopleIndex,
+    check_happened,
+)
 from store.occurrences import Schedule, schedules
 from store.queries import AD_HOC, cadence_attendees
 from store.sharing import Shared
@@ -152,6 +161,27 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
         return LogContext(people, cadences, to_tell, timing, pairs)
 
 
+def find_decision(store: Store, engagement_id: int, wanted: str) -> int:
+    """The decision (or risk, or dependency) whose key or title is `wanted`, case folded:
+    how `rapport log --told` names one. FieldError names an unknown or ambiguous one."""
+    folded = " ".join(wanted.split()).casefold()
+    with store.connect() as session:
+        found = session.execute(
+            select(DECISION.id, DECISION.key, DECISION.title)
+            .where(DECISION.engagement_id == engagement_id)
+            .order_by(DECISION.id)
+        ).all()
+    by_key = [row for row in found if row.key and row.key.casefold() == folded]
+    by_title = [row for row in found if " ".join(row.title.split()).casefold() == folded]
+    matches = by_key or by_title
+    if len(matches) == 1:
+        return int(matches[0].id)
+    if not matches:
+        raise FieldError("no decision, risk or dependency has that key or title")
+    keys = ", ".join(row.key or f"(no key, id {row.id})" for row in matches[:5])
+    raise FieldError(f"{len(matches)} items have that title; give the key: {keys}")
+
+
 def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
     from store.models import Person
 
@@ -167,15 +197,23 @@ def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:
 
 
 def log_checkin(
-    store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None
-) -> LogSummary:
-    """Write (or rewrite) a check-in and all that came out of it, atomically."""
-    from store.models import Cadence, CheckIn, Decision, DecisionEvent, Engagement, NextStep, Note
+    store: Store, draft: CheckInDraft, checkin_id: int | None = None, version: int | None = None,
+    *, now: dt.datetime | None = None,
+) -> LogSummary:  # fmt: skip
+    """Write (or rewrite) a check-in and all that came out of it, atomically.
+
+    A check-in later than `now` (default: the clock) by more than a few minutes is refused.
+    """
+    from store.models import Cadence, CheckIn, Decision, DecisionEvent, Engagement, Note
 
     if not draft.attendee_ids:
         raise EditError("a check-in needs at least one attendee")
     if draft.mood is not None and not 1 <= draft.mood <= 5:
         raise EditError("mood is 1 to 5")
+    try:
+        check_happened(draft.at, now or dt.datetime.now(dt.UTC))
+    except FieldError as error:
+        raise EditError(str(error)) from None
     with store.write() as session:
         named = set(draft.attendee_ids)
         named |= {s.owner_id for s in draft.next_steps if s.owner_id is not None}
@@ -199,12 +237,6 @@ def log_checkin(
                 raise EditError("that check-in no longer exists")
             check_version(found, version)
             checkin = found
-            # Editing replaces what the check-in produced, except marks and decisions that
-            # have since lived a life of their own.
-            session.execute(delete(NextStep).where(NextStep.checkin_id == checkin_id))
-            session.execute(
-                delete(checkin_attendee).where(checkin_attendee.c.checkin_id == checkin_id)
-            )
         checkin.at = draft.at
         checkin.cadence_id = draft.cadence_id
         checkin.status = draft.status
@@ -212,18 +244,8 @@ def log_checkin(
         checkin.outcome = draft.outcome
         checkin.mood = draft.mood
         session.flush()
-        session.execute(
-            insert(checkin_attendee),
-            [
-                {"checkin_id": checkin.id, "person_id": pid, "position": position}
-                for position, pid in enumerate(dict.fromkeys(draft.attendee_ids))
-            ],
-        )
-        for step in draft.next_steps:
-            session.add(
-                NextStep(checkin_id=checkin.id, owner_id=step.owner_id, text=step.text,
-                         due=step.due, done=False)
-            )  # fmt: skip
+        _keep_attendees(session, checkin.id, draft.attendee_ids)
+        _keep_next_steps(session, checkin.id, draft.next_steps)
         day = draft.at.date()
         lead_id = draft.lead_id or session.scalar(
             select(Engagement.lead_id).where(Engagement.id == draft.engagement_id)
@@ -259,6 +281,97 @@ def log_checkin(
             checkin.id, title, len(set(draft.attendee_ids)), len(draft.next_steps),
             len(draft.decisions_raised), informed, len(draft.notes),
         )  # fmt: skip
+
+
+def _keep_attendees(session: Session, checkin_id: int, attendee_ids: Sequence[int]) -> None:
+    """The check-in's attendees become `attendee_ids`, in that order: rows of people who stay
+    are kept (their position updated), only those who left are removed."""
+    link = checkin_attendee.c
+    wanted = {pid: position for position, pid in enumerate(dict.fromkeys(attendee_ids))}
+    present = dict(
+        session.execute(
+            select(link.person_id, link.position).where(link.checkin_id == checkin_id)
+        ).all()
+    )
+    gone = [pid for pid in present if pid not in wanted]
+    if gone:
+        session.execute(
+            delete(checkin_attendee).where(link.checkin_id == checkin_id, link.person_id.in_(gone))
+        )
+    for pid, position in wanted.items():
+        if pid in present and present[pid] != position:
+            session.execute(
+                update(checkin_attendee)
+                .where(link.checkin_id == checkin_id, link.person_id == pid)
+                .values(position=position)
+            )
+    added = [
+        {"checkin_id": checkin_id, "person_id": pid, "position": position}
+        for pid, position in wanted.items()
+        if pid not in present
+    ]
+    if added:
+        session.execute(insert(checkin_attendee), added)
+
+
+# How alike a changed line's text must be to a step's to be read as an edit of it.
+SAME_STEP = 0.6
+
+
+def _keep_next_steps(session: Session, checkin_id: int, lines: Sequence[NextStepLine]) -> None:
+    """Make the check-in's next steps read as `lines`, keeping every step that stays.
+
+    The edit form shows the steps one a line in the order they were made (by id); the lines
+    that come back are matched to those steps as a diff of the two lists (difflib), so that
+    an edit never un-ticks, re-owns or re-creates a step it does not mean to:
+
+    - a line that reads exactly as a step (text, owner, due) is that step, untouched;
+    - within a run of changed lines (between unchanged ones), a line with the same or nearly
+      the same text as a step of the run (SAME_STEP) is an edit of that step; a line left
+      over at the same place in the run as a step left over is a rewrite of that step. An
+      edited step keeps its id and done state and takes the line's text, owner and due;
+    - steps left over are deleted (their lines were removed); lines left over are new steps,
+      not done, listed after the older ones (steps are listed by id).
+    """
+    from store.models import NextStep
+
+    steps = list(
+        session.scalars(
+            select(NextStep)
+            .where(NextStep.checkin_id == checkin_id)
+            .order_by(NextStep.id)
+            .with_for_update(of=NextStep)  # a tick at the same moment waits, then is kept
+        )
+    )
+    was = [(s.text, s.owner_id, s.due) for s in steps]
+    wanted = [(line.text, line.owner_id, line.due) for line in lines]
+    matcher = SequenceMatcher(None, was, wanted, autojunk=False)
+    for op, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        olds = dict(enumerate(steps[old_start:old_end]))
+        news = dict(enumerate(lines[new_start:new_end]))
+        alike = sorted(
+            (
+                (-SequenceMatcher(None, step.text, line.text).ratio(), abs(i - j), i, j)
+                for i, step in olds.items()
+                for j, line in news.items()
+            ),
+        )
+        pairs = []
+        for unlike, _distance, i, j in alike:
+            if -unlike >= SAME_STEP and i in olds and j in news:
+                pairs.append((olds.pop(i), news.pop(j)))
+        pairs += [(olds.pop(i), news.pop(i)) for i in list(olds) if i in news]
+        for step, line in pairs:
+            step.text, step.owner_id, step.due = line.text, line.owner_id, line.due
+        for step in olds.values():
+            session.delete(step)
+        for line in news.values():
+            session.add(
+                NextStep(checkin_id=checkin_id, owner_id=line.owner_id, text=line.text,
+                         due=line.due, done=False)
+            )  # fmt: skip
 
 
 def _mark_informed(

@@ -202,6 +202,20 @@ def losing_touch(
     return (today - counted_from).days > every_days
 
 
+def known_onboarding(
+    first_one_on_one: dt.date | None,
+    met_in_person: bool,
+    first_logged: dt.datetime | None,
+    met_on_site: bool,
+) -> tuple[dt.date | None, bool]:
+    """The first one-on-one and "met in person" as known: the facts noted by hand (from before
+    rapport) or proven by the check-ins logged since (a one-on-one held, an on-site
+    meeting), whichever is earlier. A logged moment counts by its UTC date."""
+    logged = None if first_logged is None else first_logged.astimezone(dt.UTC).date()
+    known = [day for day in (first_one_on_one, logged) if day is not None]
+    return (min(known) if known else None), met_in_person or met_on_site
+
+
 def onboarding_score(
     at_kickoff: bool,
     onboarded: bool,

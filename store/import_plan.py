@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.fields import FieldError
+from store.logparse import check_happened
 from store.models import (
     NAME_LEN,
     SHORT_LEN,
@@ -287,8 +288,14 @@ class _Refs:
         return found
 
 
-def check_document(doc: dict[str, Any], source: str, *, shift_days: int = 0) -> Plan:
-    """The clean plan of a parsed file, or InvalidFile naming every problem in it."""
+def check_document(
+    doc: dict[str, Any], source: str, *, shift_days: int = 0, now: dt.datetime | None = None
+) -> Plan:
+    """The clean plan of a parsed file, or InvalidFile naming every problem in it.
+
+    A check-in later than `now` (default: the clock) by more than a few minutes is refused.
+    """
+    now = now or dt.datetime.now(dt.UTC)
     problems = Problems(source)
     if not check_schema_version(doc, problems):
         # A newer format's other keys would all look wrong; the version is the one thing to say.
@@ -341,6 +348,11 @@ def check_document(doc: dict[str, Any], source: str, *, shift_days: int = 0) -> 
         checkin = table(raw, path, fields, problems)
         if checkin is None:
             continue
+        if isinstance(checkin["at"], dt.datetime):
+            try:
+                check_happened(checkin["at"], now)
+            except FieldError as error:
+                problems.add(join(path, "at"), str(error))
         cadence_key = cadence_refs.one(checkin.pop("cadence"), join(path, "cadence"))
         attendees = people_refs.many(checkin.pop("attendees"), join(path, "attendees"))
         steps: list[tuple[dict[str, Any], str | None]] = []

@@ -193,9 +193,12 @@ def import_document(
     replace: bool = False,
     dry_run: bool = False,
     shift_days: int = 0,
+    now: dt.datetime | None = None,
 ) -> ImportSummary:
-    """Check the whole document, then write it in one transaction (or not at all)."""
-    plan = check_document(doc, source, shift_days=shift_days)
+    """Check the whole document, then write it in one transaction (or not at all).
+
+    `now` (default: the clock) is what a check-in must not be later than."""
+    plan = check_document(doc, source, shift_days=shift_days, now=now)
     if dry_run:
         return preview_plan(store, plan, source, replace=replace).summary
     return write_plan(store, plan, source, replace=replace)
@@ -431,7 +434,13 @@ def load_sample(
         moments = [c["at"] for c in doc.get("checkins", ()) if isinstance(c.get("at"), dt.datetime)]
         while moments and max(moments) + dt.timedelta(days=shift) > now:
             shift -= 7
-    return import_document(store, doc, SAMPLE_SOURCE, shift_days=shift)
+    if now is None:
+        # Only a day was given: the sample is as of that day, so its calls have happened by
+        # the end of that day anywhere (UTC+14 is the last to see it end).
+        now = dt.datetime.combine(today or dt.date.today(), dt.time(), dt.UTC) + dt.timedelta(
+            days=1, hours=14
+        )
+    return import_document(store, doc, SAMPLE_SOURCE, shift_days=shift, now=now)
 
 
 def demo_shift(doc: dict[str, Any], today: dt.date) -> int:

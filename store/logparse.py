@@ -62,17 +62,35 @@ def _last_weekday(today: dt.date, weekday: int) -> dt.date:
     return today - dt.timedelta(days=(today.weekday() - weekday) % 7)
 
 
+# A check-in is a meeting that happened. A few minutes ahead of the clock is allowed (a call
+# logged as it ends, a clock a little off); a planned meeting is a cadence, not a check-in.
+FUTURE_SLACK = dt.timedelta(minutes=10)
+
+
+def check_happened(at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a check-in more than FUTURE_SLACK after `now`: the one rule for the log form,
+    `rapport log`, the import and the store's own write."""
+    if at > now + FUTURE_SLACK:
+        raise FieldError(
+            f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC is in the future: a check-in is a "
+            "meeting that happened (plan a coming one as a cadence)"
+        )
+
+
 def parse_when(text: str, now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """When a call happened: `now`, `14:30`, `yesterday 16:00`, `tue 9:00`, ISO date-time.
 
     Wall-clock times are in `zone` (the lead's own); the result is aware and in UTC, as the
     store keeps it (a moment that has no UTC year, like 0001-01-01 00:00+05:00, is refused).
+    A moment in the future is refused (check_happened).
     """
     moment = _parse_when(text, now, zone)
     try:
-        return check_date(moment.astimezone(dt.UTC), now.date())
+        moment = check_date(moment.astimezone(dt.UTC), now.date())
     except OverflowError:
         raise FieldError(f"{text.strip()!r} is outside the calendar rapport can store") from None
+    check_happened(moment, now)
+    return moment
 
 
 def _parse_when(text: str, now: dt.datetime, zone: ZoneInfo) -> dt.datetime:

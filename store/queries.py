@@ -22,7 +22,7 @@ from store.db import Store
 from store.health import Expected
 from store.occurrences import cadence_start, checkin_day
 from store.sharing import Shared
-from store.tables import CheckInStatus, cadence_attendee, checkin_attendee
+from store.tables import Channel, CheckInStatus, UTCDateTime, cadence_attendee, checkin_attendee
 from store.tables import cadence as cadence_t
 from store.tables import checkin as checkin_t
 from store.tables import engagement as engagement_t
@@ -90,6 +90,10 @@ class PersonRow:
     onboarding: int = 0  # the x of x/4 (store.health.onboarding_score)
     late_joiner: bool = False  # not at the kickoff and not onboarded since
     version: int = 0  # what an edit starts from (optimistic locking)
+    # The onboarding facts as known: the stored ones (noted by hand, from before rapport)
+    # or proven by a logged check-in (store.health.known_onboarding).
+    first_one_on_one_known: dt.date | None = None
+    met_in_person_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +183,53 @@ def _last_contacts(
         person_id: at_type.process_result_value(_as_datetime(at), None)
         for person_id, at in session.execute(stmt).all()
     }
+
+
+# A one-on-one is a check-in with the person and at most one other (the lead): the rule the
+# Roster's onboarding, Today and the briefing's "last one-on-one" share.
+ONE_ON_ONE_SIZE = 2
+
+
+def checkin_size() -> Any:
+    """How many attended the (correlated) check-in: compare with ONE_ON_ONE_SIZE."""
+    others = checkin_attendee.alias("others")
+    return (
+        select(func.count())
+        .select_from(others)
+        .where(others.c.checkin_id == checkin_t.c.id)
+        .correlate(checkin_t)
+        .scalar_subquery()
+    )
+
+
+def _proven_onboarding(
+    session: Connection | Session, engagement_id: int, people: Sequence[int] | None = None
+) -> dict[int, tuple[dt.datetime | None, bool]]:
+    """Per person, what logged check-ins prove: their first one-on-one (its moment) and
+    whether they were met on-site; people with neither are left out."""
+    checkin = checkin_t.c
+    on_site = checkin.channel == Channel.ON_SITE.value
+    stmt = (
+        select(
+            checkin_attendee.c.person_id,
+            func.min(case((checkin_size() <= ONE_ON_ONE_SIZE, checkin.at))),
+            func.max(case((on_site, 1), else_=0)),
+        )
+        .join(checkin_t, checkin.id == checkin_attendee.c.checkin_id)
+        .where(checkin.engagement_id == engagement_id, HAPPENED)
+        .group_by(checkin_attendee.c.person_id)
+    )
+    if people is not None:
+        stmt = stmt.where(checkin_attendee.c.person_id.in_(people))
+    at_type = UTCDateTime()  # the column's own type, which func.min loses on SQLite
+    found: dict[int, tuple[dt.datetime | None, bool]] = {}
+    for person_id, first, met in session.execute(stmt).all():
+        if first is not None or met:
+            moment = (
+                None if first is None else at_type.process_result_value(_as_datetime(first), None)
+            )
+            found[person_id] = (moment, bool(met))
+    return found
 
 
 def _as_datetime(value: dt.datetime | str) -> dt.datetime:
@@ -278,6 +329,7 @@ def roster(
             found: Iterable[Any] = session.execute(stmt).all()
             page = [p.id for p in found]
         last = _last_contacts(session, engagement_id, page)
+        proven = _proven_onboarding(session, engagement_id, page)
         same = Shared()
         steps: dict[int, list[StepRow]] = {}
         for step in _open_steps(session, engagement_id, page, same):
@@ -296,6 +348,9 @@ def roster(
             ) = person  # fmt: skip
             target = contact_every or health.default_contact_days(side, role)
             contact = last.get(person_id)
+            first_known, met_known = health.known_onboarding(
+                first_one_on_one, met_in_person, *proven.get(person_id, (None, False))
+            )
             rows.append(
                 PersonRow(
                     person_id, same(key), same(name), same(side), same(organisation), same(role),
@@ -305,10 +360,10 @@ def roster(
                     contact_every, target,
                     health.losing_touch(contact, target, today, kickoff),
                     health.onboarding_score(
-                        at_kickoff, onboarded, first_one_on_one, role_agreed, met_in_person
+                        at_kickoff, onboarded, first_known, role_agreed, met_known
                     ),
                     health.late_joiner(at_kickoff, onboarded),
-                    version,
+                    version, same(first_known), met_known,
                 )
             )  # fmt: skip
         return rows

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from store import queries
+from store import queries, since
 from store.db import Store
 from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock, zone_for
 
@@ -214,7 +214,7 @@ def compose(
             [p for p in roster if p.losing_touch],
             lambda p: TodayItem(
                 p.name,
-                f"last contact {_ago(p.last_contact, today)}, target every {p.contact_target} days",
+                f"last contact {since.ago(p.last_contact, now)}, target every {p.contact_target} days",
                 "roster", p.id, about=About(p.name, person_id=p.id),
             ),
         ),
@@ -256,7 +256,7 @@ def compose(
             ),
         ),
         "onboarding": (
-            [p for p in roster if p.late_joiner or p.first_one_on_one is None],
+            [p for p in roster if p.late_joiner or p.first_one_on_one_known is None],
             lambda p: TodayItem(
                 p.name,
                 "joined after the kickoff, not onboarded" if p.late_joiner
@@ -291,10 +291,3 @@ def _decision_about(decision: Item) -> About | None:
     if decision.owner_id is not None:
         return About(decision.owner, person_id=decision.owner_id)
     return None
-
-
-def _ago(moment: dt.datetime | None, today: dt.date) -> str:
-    if moment is None:
-        return "never"
-    days = (today - moment.date()).days
-    return "today" if days <= 0 else f"{days} days ago"

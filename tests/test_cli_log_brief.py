@@ -105,6 +105,9 @@ def test_with_alone_is_an_ad_hoc_call_and_overrides_a_cadence(
         (["--cadence", "weekly", "--note", "just text"], '--note "just text": '),
         (["--cadence", "weekly", "--outcome", "red \x1b[31m"], '--outcome "red \\x1b[31m": '),
         (["--cadence", "nope"], '--cadence "nope": no cadence has that key or name'),
+        (["--with", "dana", "--when", "2027-05-01 10:00"],
+         '--when "2027-05-01 10:00": 2027-05-01 10:00 UTC is in the future: a check-in is a '
+         "meeting that happened"),
         (["--when", "now"], "who was there? give --cadence NAME or --with KEY,KEY"),
         (["--with", "dana", "--engagement", "nope"], '--engagement "nope": no engagement'),
     ],
@@ -120,6 +123,41 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     assert err.startswith(f"rapport: {said}")
     assert err.count("\n") == 1
     assert "Traceback" not in err and "\x1b" not in err
+    assert dump(sample_store) == before
+
+
+RETURNS = "US returns policy: free returns or paid return labels"
+
+
+def test_told_marks_the_attendees_who_must_be_told_informed(
+    rapport, sample_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = rapport(
+        "log", "--with", "tyler,priya", "--when", "2026-11-20 16:00", "--outcome", "x",
+        "--told", RETURNS.upper(), "--told", "GOLIVE-january",
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert (code, err) == (EXIT_OK, "")
+    assert out == "Logged an ad-hoc call with 2 people, 2 people informed\n"
+    items = {d.title: d for d in decision_items(sample_store, engagement_id(sample_store))}
+    told = {a.name: a.informed_on for a in items[RETURNS].audience if a.informed_on}
+    assert told == {"Tyler Brooks": dt.date(2026, 11, 20), "Priya Raman": dt.date(2026, 11, 20)}
+
+
+def test_told_names_an_unknown_or_ambiguous_decision(
+    rapport, sample_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edits.save_decision(
+        sample_store, engagement_id(sample_store), edits.DecisionValues(title=RETURNS)
+    )
+    before = dump(sample_store)
+    assert rapport("log", "--with", "tyler", "--outcome", "x", "--told", "nope") == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == (
+        'rapport: --told "nope": no decision, risk or dependency has that key or title\n'
+    )
+    assert rapport("log", "--with", "tyler", "--outcome", "x", "--told", RETURNS) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f'rapport: --told "{RETURNS}": 2 items have that title; give the key: ')
     assert dump(sample_store) == before
 
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from zoneinfo import ZoneInfo
 
+import pytest
+from sqlalchemy import update
+
+from store.db import Store
 from tui import format as fmt
 
 TODAY = dt.date(2026, 12, 20)
@@ -22,3 +28,49 @@ def test_a_closed_item_is_never_overdue_and_reads_like_any_date() -> None:
     assert done.plain == "01 Dec"
     assert not done.style
     assert fmt.due_cell(dt.date(2026, 12, 1), TODAY).style == "bold red"
+
+
+def test_every_ago_counts_calendar_days_in_the_leads_zone(
+    store: Store, team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dana's last call was at 23:45 in Berlin, the lead's zone; it is now 00:30 there, 14
+    days and 45 minutes later but 15 calendar days: the Roster, Today and the briefing (the
+    screen's and `rapport brief`'s) all say 15 days."""
+    from store import queries
+    from store.briefing import brief_person, briefing_markdown
+    from store.checkins import CheckInDraft, log_checkin
+    from store.tables import person
+    from store.today import today_items
+    from tui.screens.briefing import attendee_block
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        berlin = ZoneInfo("Europe/Berlin")
+        called = dt.datetime(2026, 11, 17, 23, 45, tzinfo=berlin)
+        now = dt.datetime(2026, 12, 2, 0, 30, tzinfo=berlin).astimezone(dt.UTC)
+        log_checkin(
+            store,
+            CheckInDraft(engagement_id=team["eng"], at=called, attendee_ids=(team["dana"],)),
+            now=now,
+        )
+        with store.write() as session:  # so that she shows on Today as losing touch
+            session.execute(
+                update(person).where(person.c.id == team["dana"]).values(contact_every=14)
+            )
+        today = now.astimezone().date()
+        (dana,) = queries.roster(store, team["eng"], today, people=[team["dana"]])
+        assert fmt.ago(dana.last_contact, now) == "15 days ago"
+        touch = next(s for s in today_items(store, team["eng"], now, today).sections
+                     if s.key == "touch")  # fmt: skip
+        assert [i.detail for i in touch.items if i.text == "Dana Whitfield"] == [
+            "last contact 15 days ago, target every 14 days"
+        ]
+        briefing = brief_person(store, team["eng"], team["dana"], now)
+        assert "- Last contact: 15 days ago\n" in briefing_markdown(briefing)
+        assert "last contact 15 days ago," in attendee_block(briefing.attendees[0], now).plain
+        assert fmt.ago(now - dt.timedelta(minutes=31), now) == "yesterday"
+        assert fmt.ago(now - dt.timedelta(minutes=29), now) == "today"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -24,7 +24,7 @@ async def test_cadence_shows_rhythm_last_held_next_due_and_status(
         assert names(app) == ["Weekly status ⚠"]
         # Held Tue 17 Nov; the next Tuesday, 24 Nov, is still ahead on Fri 20 Nov.
         assert column(app, 2) == ["weekly on tue"]
-        assert column(app, 5) == ["2 days ago"]  # Tue 15:00 UTC to Fri 10:30 UTC
+        assert column(app, 5) == ["3 days ago"]  # Tue to Fri: three calendar days
         assert column(app, 6) == ["24 Nov"]
         assert column(app, 7) == ["on track"]
         text = detail_text(app)

@@ -53,7 +53,7 @@ async def test_a_check_in_logged_elsewhere_shows_after_the_next_look(
         assert form.query_one("#field-outcome", TextArea).text == "half typed"
         await pilot.press("escape", "y")
         await settle(pilot)
-        assert column(app, 5)[1] == "2 hours ago"  # 09:00, seen at 10:30
+        assert column(app, 5)[1] == "today"  # 09:00, seen at 10:30
 
 
 @pytest.mark.both_backends

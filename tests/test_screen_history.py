@@ -89,6 +89,35 @@ async def test_edit_a_logged_check_in_from_the_persons_history(
     assert latest.attendees == ("Jonas Brandt", "Dana Whitfield")
 
 
+async def test_editing_a_check_in_keeps_its_ticked_step(
+    make_app: Callable[..., object], store: Store, team: dict[str, int], logged: int
+) -> None:
+    (step,) = queries.steps_of(store, team["eng"], cadence_id=team["weekly"])
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        steps = app.screen.query_one("#steps")
+        steps.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#checkins").focus()
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, LogScreen)
+        form.query_one("#field-mood", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert str(app.screen.query_one("#steps").get_row_at(0)[0]) == "✓"
+    after = queries.steps_of(store, team["eng"], cadence_id=team["weekly"])
+    assert [(s.id, s.text, s.owner_id, s.due, s.done) for s in after] == [
+        (step.id, "Send minutes", team["dana"], dt.date(2026, 11, 18), True)
+    ]
+    assert queries.recent_checkins(store, cadence_id=team["weekly"], limit=1)[0].mood == 5
+
+
 async def test_delete_a_check_in_asks_first(
     make_app: Callable[..., object], store: Store, team: dict[str, int], logged: int
 ) -> None:

@@ -46,7 +46,7 @@ async def test_shortest_path_l_outcome_ctrl_s(
         await pilot.press(*"Cutover rehearsal went fine", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CadenceScreen)
-        assert column(app, 5) == ["now"]  # last held: just now
+        assert column(app, 5) == ["today"]  # last held: just now
         assert any(n.message == "Logged Weekly status with 2 people" for n in app._notifications)
     checkins = queries.recent_checkins(store, cadence_id=team["weekly"])
     assert checkins[0].outcome == "Cutover rehearsal went fine"
@@ -132,6 +132,26 @@ async def test_validation_blocks_saving_and_names_the_problem(
     assert {t: table_rows(store, t) for t in before} == before
 
 
+async def test_a_check_in_in_the_future_is_refused_under_when(
+    make_app: Callable[..., object], store: Store, team: dict[str, int]
+) -> None:
+    before = table_rows(store, "checkin")
+    app = make_app(start_screen="cadence")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        form = app.screen
+        form.query_one("#field-attendee_ids", Input).value = "Jonas"
+        # The clock: 10:30 UTC, 11:30 in Berlin (the lead's zone here).
+        form.query_one("#field-when", Input).value = "2026-11-20 12:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open, with what was typed
+        assert "is in the future" in str(form.query_one("#error-when", Static).render())
+        assert form.query_one("#field-when", Input).value == "2026-11-20 12:00"
+    assert table_rows(store, "checkin") == before
+
+
 async def test_escape_with_typed_text_asks_before_discarding(
     make_app: Callable[..., object], store: Store, team: dict[str, int]
 ) -> None:
@@ -168,7 +188,7 @@ async def test_on_the_roster_l_logs_a_one_on_one_with_that_person(
         assert form.query_one("#field-cadence_id", Select).value is Select.NULL
         await pilot.press(*"Talked about Lisbon", "ctrl+s")
         await settle(pilot)
-        assert column(app, 5)[1] == "now"  # her last contact
+        assert column(app, 5)[1] == "today"  # her last contact
     (latest,) = queries.recent_checkins(store, person_id=team["ines"], limit=1)
     assert latest.cadence == "ad-hoc call"
 
@@ -241,7 +261,7 @@ async def test_logging_from_the_roster_rereads_only_the_people_it_touched(
         finally:
             event.remove(store.engine, "before_cursor_execute", seen)
         names = column(app, 0)
-        assert column(app, 5)[names.index("Inês Carvalho")] == "now"
+        assert column(app, 5)[names.index("Inês Carvalho")] == "today"
         assert column(app, 7)[names.index("Dana Whitfield")] == "1"  # her new step
     last_contacts = [s for s in statements if "max(checkin.at)" in s]
     assert last_contacts, "the Roster read someone's last contact again"

@@ -31,7 +31,7 @@ async def test_roster_lists_people_with_local_time_and_last_contact(
         # 10:30 UTC on Fri 20 Nov is 03:30 in Denver; last seen at the Tuesday weekly.
         assert dana[1] == "client"
         assert dana[4] == "03:30 Fri"
-        assert dana[5] == "2 days ago"
+        assert dana[5] == "3 days ago"  # Tue to Fri: three calendar days
         # Never contacted since the kickoff on 28 Sep: past her 30-day target.
         assert [str(c) for c in table.get_row_at(1)][5] == "never !"
 

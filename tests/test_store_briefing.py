@@ -321,3 +321,72 @@ def test_briefing_never_imports_the_ui() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def _onboarding(store: Store, eng: int, person_id: int) -> tuple[object, ...]:
+    """What the Roster, Today and the briefing say of someone's onboarding."""
+    from store import queries
+    from store.today import today_items
+
+    (row,) = queries.roster(store, eng, NOW.date(), people=[person_id])
+    (everyone,) = [r for r in queries.roster(store, eng, NOW.date()) if r.id == person_id]
+    assert everyone == row  # a page of the roster and the whole one agree
+    onboarding = next(s for s in today_items(store, eng, NOW, NOW.date()).sections
+                      if s.key == "onboarding")  # fmt: skip
+    listed = [i.detail for i in onboarding.items if i.record_id == person_id]
+    (brief,) = brief_person(store, eng, person_id, NOW).attendees
+    return (row.onboarding, row.first_one_on_one_known, row.met_in_person_known, listed,
+            brief.days_since_one_on_one)  # fmt: skip
+
+
+def test_a_logged_one_on_one_and_an_on_site_meeting_count_for_onboarding(
+    store: Store, team: dict[str, int]
+) -> None:
+    from sqlalchemy import update
+
+    from store.tables import person
+
+    eng, ines = team["eng"], team["ines"]
+    with store.write() as session:  # at the kickoff: Today lists her for the one-on-one only
+        session.execute(update(person).where(person.c.id == ines).values(at_kickoff=True))
+    score, first, met, listed, days = _onboarding(store, eng, ines)
+    assert (first, met, listed, days) == (None, False, ["no one-on-one yet"], None)
+    # A workshop on-site with three people: met in person, but no one-on-one.
+    log_checkin(
+        store,
+        CheckInDraft(engagement_id=eng, at=dt.datetime(2026, 11, 10, 9, tzinfo=dt.UTC),
+                     attendee_ids=(team["jonas"], team["dana"], ines), channel="on-site"),
+        now=NOW,
+    )  # fmt: skip
+    assert _onboarding(store, eng, ines) == (score + 1, None, True, ["no one-on-one yet"], None)
+    log_checkin(
+        store,
+        CheckInDraft(engagement_id=eng, at=dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC),
+                     attendee_ids=(team["jonas"], ines)),
+        now=NOW,
+    )  # fmt: skip
+    assert _onboarding(store, eng, ines) == (score + 2, dt.date(2026, 11, 18), True, [], 2)
+    # The record in the person's own fields is kept as it was typed.
+    with store.read() as session:
+        from store.models import Person
+
+        person = session.get(Person, ines)
+        assert person is not None
+        assert (person.first_one_on_one, person.met_in_person) == (None, False)
+
+
+def test_a_first_one_on_one_noted_by_hand_is_one_in_the_briefing_too(
+    sample_store: Store,
+) -> None:
+    """Franziska's first one-on-one (24 Sep) is from before rapport: her Roster row counts
+    it, so her briefing must not say "last one-on-one never"."""
+    from store import queries
+
+    (eng,) = queries.engagements(sample_store)
+    (franziska,) = [p for p in queries.roster(sample_store, eng.id, NOW.date())
+                    if p.key == "franziska"]  # fmt: skip
+    score, first, _met, listed, days = _onboarding(sample_store, eng.id, franziska.id)
+    assert (score, first, listed) == (4, dt.date(2026, 9, 24), [])
+    assert days is not None and days <= (NOW.date() - dt.date(2026, 9, 24)).days
+    text = briefing_markdown(brief_person(sample_store, eng.id, franziska.id, NOW))
+    assert "- Last one-on-one: never" not in text

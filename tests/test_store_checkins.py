@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from store import queries
 from store.checkins import (
@@ -19,6 +19,7 @@ from store.db import Store
 from store.decisions import items as decision_items
 from store.edits import EditError
 from store.logparse import DecisionLine, NextStepLine, NoteLine
+from store.tables import next_step
 
 AT = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 
@@ -124,6 +125,102 @@ def test_editing_replaces_attendees_and_steps_and_delete_removes(
     delete_checkin(store, first.checkin_id)
     assert len(dump(store)["checkin"]) == 1
     assert dump(store)["next_step"] == []
+
+
+def _steps(store: Store) -> list[tuple[object, ...]]:
+    """(id, owner_id, text, due, done) of every next step, by id."""
+    step = next_step.c
+    with store.read() as session:
+        found = session.execute(
+            select(step.id, step.owner_id, step.text, step.due, step.done).order_by(step.id)
+        )
+        return [tuple(r) for r in found]
+
+
+def _edit(store: Store, team: dict[str, int], checkin_id: int, *steps: NextStepLine,
+          attendees: tuple[str, ...] = ("dana", "ines"), mood: int = 2) -> None:  # fmt: skip
+    log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=tuple(team[k] for k in attendees),
+            mood=mood, next_steps=steps,
+        ),
+        checkin_id,
+    )  # fmt: skip
+
+
+def test_an_edit_keeps_each_steps_row_done_state_owner_and_due(
+    store: Store, team: dict[str, int]
+) -> None:
+    due = dt.date(2026, 11, 27)
+    lines = (
+        NextStepLine("Send contract", team["dana"], due),
+        NextStepLine("Book Denver trip", None, None),
+        NextStepLine("Draft cutover runbook", team["ines"], None),
+    )
+    logged = log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"], team["ines"]),
+            mood=4, next_steps=lines,
+        ),
+    )  # fmt: skip
+    ids = [row[0] for row in _steps(store)]
+    toggle_next_step(store, ids[0])
+    toggle_next_step(store, ids[2])
+
+    _edit(store, team, logged.checkin_id, *lines)  # only the mood changes
+    assert _steps(store) == [
+        (ids[0], team["dana"], "Send contract", due, True),
+        (ids[1], None, "Book Denver trip", None, False),
+        (ids[2], team["ines"], "Draft cutover runbook", None, True),
+    ]
+
+    # Rewording a step and re-dating another edits those steps; a removed line removes
+    # its step only; a line added at the end is a new step.
+    _edit(
+        store, team, logged.checkin_id,
+        NextStepLine("Send the signed contract", team["dana"], due),
+        NextStepLine("Draft cutover runbook", team["ines"], dt.date(2026, 12, 4)),
+        NextStepLine("Order badges", None, None),
+    )  # fmt: skip
+    assert _steps(store) == [
+        (ids[0], team["dana"], "Send the signed contract", due, True),
+        (ids[2], team["ines"], "Draft cutover runbook", dt.date(2026, 12, 4), True),
+        (ids[2] + 1, None, "Order badges", None, False),
+    ]
+
+
+def test_an_edit_keeps_the_attendees_it_does_not_touch(store: Store, team: dict[str, int]) -> None:
+    logged = log_checkin(
+        store,
+        CheckInDraft(
+            engagement_id=team["eng"],
+            at=AT,
+            attendee_ids=(team["dana"], team["ines"]),
+        ),
+    )
+    link = (
+        "SELECT person_id, position FROM checkin_attendee WHERE checkin_id = :c ORDER BY position"
+    )
+
+    def attendees() -> list[tuple[object, ...]]:
+        with store.read() as session:
+            return [tuple(r) for r in session.execute(text(link), {"c": logged.checkin_id})]
+
+    _edit(store, team, logged.checkin_id, attendees=("ines", "jonas"))
+    assert attendees() == [(team["ines"], 0), (team["jonas"], 1)]
+    assert queries.recent_checkins(store, limit=1)[0].attendees == ("Inês Carvalho", "Jonas Brandt")
+
+
+def test_a_check_in_in_the_future_is_refused(store: Store, team: dict[str, int]) -> None:
+    before = dump(store)
+    draft = CheckInDraft(engagement_id=team["eng"], at=AT, attendee_ids=(team["dana"],))
+    with pytest.raises(EditError, match="is in the future"):
+        log_checkin(store, draft, now=AT - dt.timedelta(minutes=11))
+    assert dump(store) == before
+    log_checkin(store, draft, now=AT - dt.timedelta(minutes=10))  # a call logged as it ends
+    assert len(dump(store)["checkin"]) == len(before["checkin"]) + 1
 
 
 def test_toggle_next_step(store: Store, team: dict[str, int]) -> None:

@@ -603,7 +603,8 @@ def test_roster_contact_target_and_losing_touch_on_the_team(
     assert (people["dana"].contact_target, people["dana"].losing_touch) == (21, False)
     assert (people["ines"].contact_every, people["ines"].losing_touch) == (90, False)
     assert (people["ines"].onboarded, people["ines"].late_joiner) == (True, False)
-    assert (people["jonas"].late_joiner, people["jonas"].onboarding) == (True, 0)
+    # His check-in with Dana alone was a one-on-one: the one onboarding fact he has.
+    assert (people["jonas"].late_joiner, people["jonas"].onboarding) == (True, 1)
     # A month on, Dana is past her 21 days.
     later = {p.key: p for p in queries.roster(store, team["eng"], today + dt.timedelta(days=30))}
     assert later["dana"].losing_touch

@@ -793,11 +793,35 @@ def test_moments_beyond_utc_are_refused(store: Store, tmp_path: Path) -> None:
     ]
 
 
+def test_a_check_in_in_the_future_is_refused_naming_file_and_field(
+    store: Store, tmp_path: Path
+) -> None:
+    doc = team()
+    doc["checkins"][1]["at"] = dt.datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+    path = write(tmp_path, doc)
+    with pytest.raises(InvalidFile) as refused:
+        import_document(store, doc, str(path), now=dt.datetime(2026, 11, 20, 10, 30, tzinfo=UTC))
+    assert refused.value.messages == [
+        f"{path}: checkins[1].at: 2026-11-20 11:00 UTC is in the future: a check-in is a "
+        "meeting that happened (plan a coming one as a cadence)"
+    ]
+    from store import queries
+
+    assert queries.engagements(store) == []
+    # Without a `now`, the clock's: a file from the far future is refused as well.
+    doc["checkins"][1]["at"] = dt.datetime(9999, 1, 1, tzinfo=UTC)
+    (said,) = problems(store, write(tmp_path, doc))
+    assert said.startswith(f"{path}: checkins[1].at: 9999-01-01 00:00 UTC is in the future")
+
+
 def test_shifting_past_the_calendar_is_an_error(store: Store, tmp_path: Path) -> None:
     doc = team()
     doc["engagement"]["kickoff"] = dt.date(9999, 12, 1)
     with pytest.raises(InvalidFile) as refused:
-        import_document(store, doc, "far.toml", shift_days=60)
+        # Its check-ins, moved 60 days, are still in the past of this `now`.
+        import_document(
+            store, doc, "far.toml", shift_days=60, now=dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+        )
     assert refused.value.messages == [
         "far.toml: engagement.kickoff: moved by 60 days it leaves the calendar"
     ]

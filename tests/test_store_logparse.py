@@ -38,7 +38,8 @@ PEOPLE = PeopleIndex(
     [
         ("now", (2026, 11, 20, 11, 30)),
         ("", (2026, 11, 20, 11, 30)),
-        ("14:30", (2026, 11, 20, 14, 30)),
+        ("10:45", (2026, 11, 20, 10, 45)),
+        ("11:40", (2026, 11, 20, 11, 40)),  # ten minutes ahead: a call logged as it ends
         ("9", (2026, 11, 20, 9, 0)),
         ("yesterday 16:00", (2026, 11, 19, 16, 0)),
         ("Yesterday  16:00", (2026, 11, 19, 16, 0)),
@@ -51,6 +52,12 @@ PEOPLE = PeopleIndex(
 def test_when_in_the_leads_zone(typed: str, local: tuple[int, ...]) -> None:
     moment = parse_when(typed, NOW, BERLIN)
     assert moment.astimezone(BERLIN).timetuple()[:5] == local
+
+
+@pytest.mark.parametrize("typed", ["14:30", "2027-05-01 10:00", "2026-11-20T11:41+01:00"])
+def test_when_in_the_future_is_refused(typed: str) -> None:
+    with pytest.raises(FieldError, match="is in the future: a check-in is a meeting that happened"):
+        parse_when(typed, NOW, BERLIN)
 
 
 def test_when_with_an_offset_is_taken_as_written() -> None:

@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--note", dest="notes", action="append", default=[], metavar='"NAME: TEXT"',
         help="a personal note on someone (repeat for more)",
     )  # fmt: skip
+    log.add_argument(
+        "--told", dest="told", action="append", default=[], metavar="DECISION",
+        help="a decision communicated, by key or title: attendees who must be told are marked "
+        "informed (repeat for more)",
+    )  # fmt: skip
     log.add_argument("--engagement", metavar="KEY", help="which engagement (default: the only)")
 
     brief = commands.add_parser("brief", help="print the briefing on a cadence or person")

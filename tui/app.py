@@ -396,7 +396,7 @@ class RapportApp(App[None]):
         Roster rows it touched."""
         from store.checkins import log_checkin
 
-        summary = log_checkin(self.store, draft, checkin_id, version)
+        summary = log_checkin(self.store, draft, checkin_id, version, now=self.now())
         if checkin_id is not None:
             return str(summary).replace("Logged", "Updated", 1), None
         # A new check-in changes, on the Roster, its attendees (last contact) and the

@@ -123,7 +123,7 @@ def run_log(store: Store, args: argparse.Namespace) -> int:
 
 
 def _log(store: Store, args: argparse.Namespace) -> int:
-    from store.checkins import CheckInDraft, log_checkin, log_context
+    from store.checkins import CheckInDraft, find_decision, log_checkin, log_context
     from store.edits import EditError
     from store.fields import check_text
     from store.logparse import parse_decision, parse_next_step, parse_note, parse_when
@@ -179,6 +179,10 @@ def _log(store: Store, args: argparse.Namespace) -> int:
     notes = [
         _collect(problems, "--note", line, lambda v: parse_note(v, index)) for line in args.notes
     ]
+    told = [
+        _collect(problems, "--told", name, lambda v: find_decision(store, engagement.id, v))
+        for name in args.told
+    ]
     if problems:
         raise Problems(problems)
 
@@ -195,9 +199,10 @@ def _log(store: Store, args: argparse.Namespace) -> int:
         next_steps=tuple(s for s in next_steps if s is not None),
         decisions_raised=tuple(d for d in decisions if d is not None),
         notes=tuple(n for n in notes if n is not None),
+        communicated_ids=tuple(dict.fromkeys(t for t in told if t is not None)),
     )
     try:
-        summary = log_checkin(store, draft)
+        summary = log_checkin(store, draft, now=now)
     except EditError as error:
         raise Problems([str(error)]) from None
     print(summary)

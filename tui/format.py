@@ -1,4 +1,4 @@
-"""How values look on screen: dates, moments, local times. Only the UI uses humanize."""
+"""How values look on screen: dates, moments, local times."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import humanize
 from rich.text import Text
 from textual.content import Content
 
+from store import since
 from store.text import visible, visible_line
 from store.timezones import UNKNOWN_ZONE, in_working_hours, local_clock
 
@@ -33,10 +33,9 @@ def cell(value: str, style: str = "") -> Text:
 
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
-    """`3 days ago`, or `never`."""
-    if moment is None:
-        return "never"
-    return humanize.naturaltime(now - moment)
+    """`today`, `yesterday`, `3 days ago` or `never`: calendar days in the lead's zone, the
+    same words as Today, the briefing and `rapport brief` (store.since)."""
+    return since.ago(moment, now)
 
 
 def day(value: dt.date | None) -> str:

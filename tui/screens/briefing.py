@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from store.since import ago_text
 from store.timezones import UNKNOWN_ZONE
 from tui import format as fmt
 from tui.failures import ShowsFailures
@@ -24,12 +25,6 @@ from tui.widgets.title_bar import TitleBar
 if TYPE_CHECKING:
     from store.briefing import AttendeeBrief, Briefing
     from tui.app import RapportApp
-
-
-def _days(days: int | None, never: str = "never") -> str:
-    if days is None:
-        return never
-    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
 
 
 def attendee_block(person: AttendeeBrief, now: dt.datetime) -> Content:
@@ -45,8 +40,8 @@ def attendee_block(person: AttendeeBrief, now: dt.datetime) -> Content:
     parts: list[str | tuple[str, str] | Content] = [
         (fmt.safe(person.name), "bold $accent"), "  ", (fmt.safe(role), "dim"), "\n",
         fmt.safe(clock),
-        f"  last contact {fmt.ago(person.last_outcome.at, now) if person.last_outcome else 'never'}, "
-        f"last one-on-one {_days(person.days_since_one_on_one)}",
+        f"  last contact {ago_text(person.days_since_contact)}, "
+        f"last one-on-one {ago_text(person.days_since_one_on_one)}",
     ]  # fmt: skip
     if person.moods:
         from store.briefing import sparkline
