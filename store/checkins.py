@@ -162,8 +162,9 @@ def log_context(store: Store, engagement_id: int) -> LogContext:
 
 
 def find_decision(store: Store, engagement_id: int, wanted: str) -> int:
-    """The decision (or risk, or dependency) whose key or title is `wanted`, case folded:
-    how `rapport log --told` names one. FieldError names an unknown or ambiguous one."""
+    """The decision (or risk, or dependency) whose key or title is `wanted`, else the one
+    whose title holds it, case folded: how `rapport log --told` names one. FieldError names
+    an unknown or ambiguous one."""
     folded = " ".join(wanted.split()).casefold()
     with store.connect() as session:
         found = session.execute(
@@ -173,13 +174,19 @@ def find_decision(store: Store, engagement_id: int, wanted: str) -> int:
         ).all()
     by_key = [row for row in found if row.key and row.key.casefold() == folded]
     by_title = [row for row in found if " ".join(row.title.split()).casefold() == folded]
-    matches = by_key or by_title
+    # Else the one title holding it ("sizing"): most decisions have no key, and their
+    # titles are sentences nobody types whole.
+    in_title = [row for row in found if folded in " ".join(row.title.split()).casefold()]
+    matches = by_key or by_title or in_title
     if len(matches) == 1:
         return int(matches[0].id)
     if not matches:
         raise FieldError("no decision, risk or dependency has that key or title")
-    keys = ", ".join(row.key or f"(no key, id {row.id})" for row in matches[:5])
-    raise FieldError(f"{len(matches)} items have that title; give the key: {keys}")
+    if by_key or by_title:
+        keys = ", ".join(row.key or f"(no key, id {row.id})" for row in matches[:5])
+        raise FieldError(f"{len(matches)} items have that title; give the key: {keys}")
+    titles = "; ".join(repr(row.title) for row in matches[:5])
+    raise FieldError(f"{len(matches)} titles hold it, say which: {titles}")
 
 
 def _check_people(session: Session, engagement_id: int, ids: set[int]) -> None:

@@ -144,6 +144,24 @@ def test_told_marks_the_attendees_who_must_be_told_informed(
     assert told == {"Tyler Brooks": dt.date(2026, 11, 20), "Priya Raman": dt.date(2026, 11, 20)}
 
 
+def test_told_takes_a_part_of_a_title_that_only_one_holds(
+    rapport, sample_store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = rapport(
+        "log", "--with", "tyler", "--when", "2026-11-20 16:00", "--outcome", "x",
+        "--told", "returns POLICY",
+    )  # fmt: skip
+    assert (code, capsys.readouterr().err) == (EXIT_OK, "")
+    items = {d.title: d for d in decision_items(sample_store, engagement_id(sample_store))}
+    assert {a.name for a in items[RETURNS].audience if a.informed_on} == {"Tyler Brooks"}
+    before = dump(sample_store)
+    # "US" is in several titles: none is guessed, each is named.
+    assert rapport("log", "--with", "tyler", "--outcome", "x", "--told", "us") == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith('rapport: --told "us": ') and "titles hold it, say which: " in err
+    assert dump(sample_store) == before
+
+
 def test_told_names_an_unknown_or_ambiguous_decision(
     rapport, sample_store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
