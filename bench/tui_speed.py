@@ -38,7 +38,8 @@ TODAY = re.compile(
     r"\d+ (overdue|meetings|losing touch|steps late|decisions|follow-ups|onboarding|coming up)"
     r"|Nothing needs you today"
 )
-FRESH_CONTACT = re.compile(r"\b(now|a second ago|\d+ seconds ago)\b")
+# "Last contact" counts calendar days (store.since): a check-in just logged reads "today".
+FRESH_CONTACT = re.compile(r"\btoday\b")
 # Surnames in the sample and in the generated vocabulary: the filter query is chosen among them.
 FILTER_CANDIDATES = ("carvalho", "hartmann", "kowalczyk", "delgado", "whitfield", "hoffmann")
 FILTER_KEYS = 4  # keystrokes typed per filter run
