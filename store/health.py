@@ -188,13 +188,14 @@ def default_contact_days(side: str, role: str) -> int:
 def losing_touch(
     last_contact: dt.datetime | None, every_days: int, today: dt.date, since: dt.date | None
 ) -> bool:
-    """Past their contact target: more than `every_days` whole days since the last contact
-    (its UTC date), on the target day itself not yet. Someone never contacted counts from
-    `since` (the kickoff); without one there is nothing to count from, so not losing touch."""
+    """Past their contact target: more than `every_days` calendar days since the last
+    contact, counted in the lead's zone as every "N days ago" is (store.since), on the target
+    day itself not yet. Someone never contacted counts from `since` (the kickoff); without
+    one there is nothing to count from, so not losing touch."""
     if last_contact is not None:
-        if last_contact.tzinfo is not None:
-            last_contact = last_contact.astimezone(dt.UTC)
-        counted_from = last_contact.date()
+        from store.since import lead_day
+
+        counted_from = lead_day(last_contact) if last_contact.tzinfo else last_contact.date()
     elif since is not None:
         counted_from = since
     else:
@@ -210,8 +211,10 @@ def known_onboarding(
 ) -> tuple[dt.date | None, bool]:
     """The first one-on-one and "met in person" as known: the facts noted by hand (from before
     rapport) or proven by the check-ins logged since (a one-on-one held, an on-site
-    meeting), whichever is earlier. A logged moment counts by its UTC date."""
-    logged = None if first_logged is None else first_logged.astimezone(dt.UTC).date()
+    meeting), whichever is earlier. A logged moment counts by its day in the lead's zone."""
+    from store.since import lead_day
+
+    logged = None if first_logged is None else lead_day(first_logged)
     known = [day for day in (first_one_on_one, logged) if day is not None]
     return (min(known) if known else None), met_in_person or met_on_site
 

@@ -316,7 +316,10 @@ def roster(
     """Everyone on the engagement by name; or the first `limit`, or only `people` (a page
     costs the same however long the roster is). Contact targets are judged on `today`
     (default: the local date now)."""
-    today = today or dt.date.today()
+    if today is None:
+        from store.since import lead_day
+
+        today = lead_day(dt.datetime.now(dt.UTC))
     person = person_t.c
     with store.connect() as session:
         kickoff = _kickoff(session, engagement_id)

@@ -74,3 +74,47 @@ def test_every_ago_counts_calendar_days_in_the_leads_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_losing_touch_is_judged_on_the_days_ago_says(
+    store: Store, team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last call was at 00:30 in Berlin (23:30 the day before in UTC); 14 calendar days
+    later in Berlin it is "14 days ago", the target day itself: not yet losing touch, on the
+    Roster and on Today alike (a UTC date would say 15 days and list her)."""
+    from store import queries
+    from store.checkins import CheckInDraft, log_checkin
+    from store.tables import person
+    from store.today import today_items
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        berlin = ZoneInfo("Europe/Berlin")
+        called = dt.datetime(2026, 11, 18, 0, 30, tzinfo=berlin)
+        now = dt.datetime(2026, 12, 2, 12, 0, tzinfo=berlin).astimezone(dt.UTC)
+        log_checkin(
+            store,
+            CheckInDraft(engagement_id=team["eng"], at=called, attendee_ids=(team["dana"],)),
+            now=now,
+        )
+        with store.write() as session:
+            session.execute(
+                update(person).where(person.c.id == team["dana"]).values(contact_every=14)
+            )
+        today = now.astimezone(berlin).date()
+        (dana,) = queries.roster(store, team["eng"], today, people=[team["dana"]])
+        assert fmt.ago(dana.last_contact, now) == "14 days ago"
+        assert not dana.losing_touch
+        touch = [s for s in today_items(store, team["eng"], now, today).sections
+                 if s.key == "touch"]  # fmt: skip
+        assert all(i.text != "Dana Whitfield" for s in touch for i in s.items)
+        # A day later she is past the target, and both say so.
+        later = now + dt.timedelta(days=1)
+        (dana,) = queries.roster(store, team["eng"], today + dt.timedelta(days=1),
+                                 people=[team["dana"]])  # fmt: skip
+        assert fmt.ago(dana.last_contact, later) == "15 days ago"
+        assert dana.losing_touch
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -131,7 +131,9 @@ class RapportApp(App[None]):
         return self.clock()
 
     def today(self) -> dt.date:
-        return self.clock().astimezone().date()
+        from store.since import lead_day
+
+        return lead_day(self.clock())
 
     @property
     def engagement_id(self) -> int:
